@@ -1,0 +1,29 @@
+# The book's pipeline. Rules only wire files to `python -m analysis <step>`; the science lives in
+# the `analysis` package. Families of rules live in rules/*.smk.
+#
+#   snakemake --cores 2                                  # full book artifacts (config/config.yaml)
+#   snakemake --cores 2 --configfile config/ci.yaml      # small, fast build into build/ci/
+#   snakemake -n                                         # what is stale
+from snakemake.utils import min_version, validate
+
+min_version("8.20")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema/config.schema.yaml", set_default=False)
+
+include: "rules/common.smk"
+include: "rules/movielens.smk"
+include: "rules/slates.smk"
+include: "rules/worlds_partial.smk"
+include: "rules/worlds_network.smk"
+# Last: merges the fragments every family above registered.
+include: "rules/manifest.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        f"{RESULTS}/manifest.json",

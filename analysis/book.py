@@ -1,0 +1,165 @@
+"""What chapters import: read artifacts through the manifest, never recompute them.
+
+Chapters call these helpers from code cells and inline expressions::
+
+    from analysis import book
+    book.show_figure("movielens_overview")                 # in a `#| label: fig-...` cell
+    book.show_table("movielens_genres", digits=2)          # in a `#| label: tbl-...` cell
+    `{python} book.num("movielens_summary", "mean_rating", fmt="{:.2f}")`   # inline
+
+The results folder is ``$BOOK_RESULTS_DIR`` when set (the test suite points it at the CI build),
+else ``results/`` under the project root (the folder holding ``_quarto.yml``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.report.manifest import Manifest, ManifestError
+
+RESULTS_ENV = "BOOK_RESULTS_DIR"
+
+
+def project_root(start: str | Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: cwd) that holds ``_quarto.yml``."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_quarto.yml").exists():
+            return folder
+    raise ManifestError(f"no _quarto.yml found at or above {here}: run from inside the book project")
+
+
+def results_dir() -> Path:
+    env = os.environ.get(RESULTS_ENV)
+    root = project_root()
+    path = Path(env) if env else Path("results")
+    return path if path.is_absolute() else root / path
+
+
+@lru_cache(maxsize=4)
+def _load(manifest_path: str, root: str) -> Manifest:
+    return Manifest.load(manifest_path, root=root)
+
+
+def manifest() -> Manifest:
+    """The manifest of the current results folder (cached per path)."""
+    return _load(str(results_dir() / "manifest.json"), str(project_root()))
+
+
+def record(artifact_id: str) -> dict[str, Any]:
+    """The manifest record of an artifact (title, caption, alt, paths, provenance)."""
+    return manifest().get(artifact_id)
+
+
+def table(artifact_id: str) -> pd.DataFrame:
+    """An artifact table as a DataFrame."""
+    return pd.read_parquet(manifest().file(artifact_id, "parquet"))
+
+
+def figure_path(artifact_id: str, fmt: str = "png") -> Path:
+    """Path of a figure artifact's PNG or SVG file."""
+    manifest().get(artifact_id, kind="figure")
+    return manifest().file(artifact_id, fmt)
+
+
+def _select(df: pd.DataFrame, where: Mapping[str, Any] | None, artifact_id: str) -> pd.DataFrame:
+    for column, wanted in (where or {}).items():
+        if column not in df.columns:
+            raise KeyError(f"{artifact_id}: no column {column!r} (columns: {list(df.columns)})")
+        df = df[df[column] == wanted]
+    return df
+
+
+def value(artifact_id: str, column: str, where: Mapping[str, Any] | None = None) -> Any:
+    """The single value of ``column`` in the row(s) of a table matching ``where``."""
+    df = _select(table(artifact_id), where, artifact_id)
+    if column not in df.columns:
+        raise KeyError(f"{artifact_id}: no column {column!r} (columns: {list(df.columns)})")
+    if len(df) != 1:
+        raise ValueError(f"{artifact_id}: {len(df)} rows match {dict(where or {})}, expected exactly 1")
+    result = df[column].iloc[0]
+    return result.item() if hasattr(result, "item") else result
+
+
+class Prose(str):
+    """Text for an inline expression: displays without quotes whatever the kernel's formatter."""
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+    def _repr_markdown_(self) -> str:
+        return str.__str__(self)
+
+
+def num(artifact_id: str, column: str, where: Mapping[str, Any] | None = None,
+        fmt: str = "{:,.3f}", scale: float = 1.0) -> Prose:
+    """A formatted number for prose, e.g. ``num("slate_product_summary", "total", fmt="{:+.2f}")``.
+
+    ``scale`` multiplies the value first (e.g. 100 for percentages, 1000 for "per 1,000 slates").
+    """
+    raw = value(artifact_id, column, where)
+    return Prose(fmt.format(raw * scale if scale != 1.0 else raw))
+
+
+def _format_frame(df: pd.DataFrame, digits: int | Mapping[str, int]) -> pd.DataFrame:
+    out = df.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            d = digits.get(column, 3) if isinstance(digits, Mapping) else digits
+            out[column] = out[column].map(lambda x, d=d: "" if pd.isna(x) else f"{x:,.{d}f}")
+    return out
+
+
+def table_markdown(artifact_id: str, columns: Sequence[str] | None = None,
+                   rename: Mapping[str, str] | None = None, where: Mapping[str, Any] | None = None,
+                   digits: int | Mapping[str, int] = 3, max_rows: int | None = None) -> str:
+    """A pipe table (Markdown) of an artifact, with chosen columns, labels and rounding."""
+    df = _select(table(artifact_id), where, artifact_id)
+    if columns is not None:
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise KeyError(f"{artifact_id}: no columns {missing} (columns: {list(df.columns)})")
+        df = df[list(columns)]
+    if max_rows is not None:
+        df = df.head(max_rows)
+    df = _format_frame(df, digits)
+    if rename:
+        df = df.rename(columns=dict(rename))
+    return df.to_markdown(index=False, disable_numparse=True)
+
+
+def show_table(artifact_id: str, **kwargs: Any) -> Any:
+    """Display an artifact table as Markdown (use in a ``#| label: tbl-...`` cell)."""
+    from IPython.display import Markdown
+
+    return Markdown(table_markdown(artifact_id, **kwargs))
+
+
+def show_figure(artifact_id: str, width: int | None = None) -> Any:
+    """Display a figure artifact (use in a ``#| label: fig-...`` cell)."""
+    from IPython.display import Image
+
+    return Image(filename=str(figure_path(artifact_id, "png")), width=width)
+
+
+def build_date() -> str:
+    """A reproducible date for the book: SOURCE_DATE_EPOCH, else the last commit, else 'unreleased'."""
+    import datetime as dt
+    import subprocess
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        try:
+            epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], capture_output=True,
+                                   text=True, check=True, cwd=project_root()).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return "unreleased"
+    if not epoch:
+        return "unreleased"
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("%Y-%m-%d")

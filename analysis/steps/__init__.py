@@ -1,0 +1,1 @@
+"""Pipeline steps: thin entry points, one module per Snakemake rule (``run(ctx)``)."""

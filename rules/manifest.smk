@@ -1,0 +1,19 @@
+# Merge every rule's manifest fragment into results/manifest.json (include this file last).
+
+
+rule manifest:
+    input:
+        data=MANIFEST_FRAGMENTS,
+        code=step_code("manifest"),
+    output:
+        f"{RESULTS}/manifest.json",
+    params:
+        **step_params("manifest", "results_dir"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/manifest.log",
+    benchmark:
+        f"{LOGS}/benchmarks/manifest.tsv"
+    shell:
+        ANALYSIS_STEP

@@ -1,0 +1,157 @@
+"""The real download code against a local HTTP server on 127.0.0.1 (no outside network)."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analysis.movielens.download import (
+    PUBLISHED_MD5,
+    PUBLISHED_SIZE,
+    PUBLISHED_URL,
+    ArchiveSpec,
+    DownloadError,
+    download_archive,
+)
+from analysis.movielens.extract import extract_archive
+from analysis.movielens.load import load_movielens
+from analysis.movielens.schema import REQUIRED_FILES
+from tests.conftest import SHARED_ML100K
+
+
+def build_zip(extra: dict[str, bytes] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in REQUIRED_FILES:
+            zf.write(SHARED_ML100K / name, f"ml-100k/{name}")
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def archive() -> bytes:
+    return build_zip()
+
+
+@pytest.fixture()
+def server() -> Iterator[tuple[str, dict[str, bytes]]]:
+    """Serves whatever bytes the test puts into ``files`` at http://127.0.0.1:<port>/<name>."""
+    files: dict[str, bytes] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            body = files.get(self.path.lstrip("/"))
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip")
+            self.end_headers()  # no Content-Length: the client must count bytes itself
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", files
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def spec_for(url: str, data: bytes, **overrides) -> ArchiveSpec:
+    values = {"url": url, "size_bytes": len(data), "md5": hashlib.md5(data).hexdigest(),
+              "timeout_seconds": 10.0}
+    values.update(overrides)
+    return ArchiveSpec(**values)
+
+
+def test_defaults_are_the_published_archive():
+    spec = ArchiveSpec()
+    assert spec.url == PUBLISHED_URL
+    assert spec.url.startswith("https://files.grouplens.org/")
+    assert (spec.size_bytes, spec.md5) == (4_924_029, "0e33842e24a9c977be4e0107933c0723")
+    assert (PUBLISHED_SIZE, PUBLISHED_MD5) == (spec.size_bytes, spec.md5)
+
+
+def test_download_verify_extract_load(server, archive, tmp_path: Path):
+    base, files = server
+    files["ml-100k.zip"] = archive
+    progress: list[int] = []
+    target = download_archive(spec_for(f"{base}/ml-100k.zip", archive), tmp_path / "ml-100k.zip",
+                              progress=lambda done, total: progress.append(done))
+    assert target.read_bytes() == archive
+    assert progress[-1] == len(archive)
+    folder = extract_archive(target, tmp_path / "ml-100k")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(REQUIRED_FILES)
+    assert len(load_movielens(folder).ratings) == 100_000
+
+
+def test_corrupted_download_is_rejected_and_leaves_nothing(server, archive, tmp_path: Path):
+    base, files = server
+    corrupted = bytearray(archive)
+    corrupted[len(corrupted) // 2] ^= 0xFF
+    files["ml-100k.zip"] = bytes(corrupted)
+    with pytest.raises(DownloadError, match="md5 .* does not match the published"):
+        download_archive(spec_for(f"{base}/ml-100k.zip", archive), tmp_path / "ml-100k.zip")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_wrong_checksum_is_rejected(server, archive, tmp_path: Path):
+    base, files = server
+    files["ml-100k.zip"] = archive
+    with pytest.raises(DownloadError, match="does not match the published 0e33842e"):
+        download_archive(spec_for(f"{base}/ml-100k.zip", archive, md5=PUBLISHED_MD5),
+                         tmp_path / "ml-100k.zip")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_truncated_download_is_rejected(server, archive, tmp_path: Path):
+    base, files = server
+    files["ml-100k.zip"] = archive[:-1000]
+    with pytest.raises(DownloadError, match="truncated download"):
+        download_archive(spec_for(f"{base}/ml-100k.zip", archive), tmp_path / "ml-100k.zip")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_oversized_download_is_rejected(server, archive, tmp_path: Path):
+    base, files = server
+    files["ml-100k.zip"] = archive + b"x" * 100_000
+    with pytest.raises(DownloadError, match="more than the expected"):
+        download_archive(spec_for(f"{base}/ml-100k.zip", archive), tmp_path / "ml-100k.zip")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_http_error_is_reported(server, archive, tmp_path: Path):
+    base, _ = server
+    with pytest.raises(DownloadError, match="could not download .*404"):
+        download_archive(spec_for(f"{base}/missing.zip", archive), tmp_path / "ml-100k.zip")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_path_traversal_member_is_refused(tmp_path: Path):
+    evil = tmp_path / "evil.zip"
+    evil.write_bytes(build_zip({"ml-100k/../../escape.txt": b"owned"}))
+    with pytest.raises(DownloadError, match="outside the target folder"):
+        extract_archive(evil, tmp_path / "out" / "ml-100k")
+    assert not (tmp_path / "escape.txt").exists()
+    assert not (tmp_path / "out" / "ml-100k").exists()
+
+
+def test_not_a_zip_is_refused(tmp_path: Path):
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"this is not a zip archive")
+    with pytest.raises(DownloadError, match="not a valid zip archive"):
+        extract_archive(junk, tmp_path / "ml-100k")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.zip"]
