@@ -141,10 +141,29 @@ def show_table(artifact_id: str, **kwargs: Any) -> Any:
     return Markdown(table_markdown(artifact_id, **kwargs))
 
 
-def show_figure(artifact_id: str, width: int | None = None) -> Any:
-    """Display a figure artifact (use in a ``#| label: fig-...`` cell)."""
-    from IPython.display import Image
+def target_format() -> str | None:
+    """The format Quarto is rendering (``html``, ``typst``, ...), if it says so."""
+    import json
 
+    info = os.environ.get("QUARTO_EXECUTE_INFO")
+    if not info:
+        return None
+    try:
+        with open(info, encoding="utf-8") as handle:
+            return json.load(handle)["format"]["identifier"]["target-format"]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def show_figure(artifact_id: str, width: int | None = None) -> Any:
+    """Display a figure artifact (use in a ``#| label: fig-...`` cell).
+
+    HTML output gets the SVG (sharp at any zoom); every other format gets the PNG.
+    """
+    from IPython.display import SVG, Image
+
+    if target_format() == "html" and width is None:
+        return SVG(filename=str(figure_path(artifact_id, "svg")))
     return Image(filename=str(figure_path(artifact_id, "png")), width=width)
 
 

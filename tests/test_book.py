@@ -84,7 +84,7 @@ def _run_cell(code: str, namespace: dict) -> object:
 @pytest.mark.pipeline
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=ids)
 def test_chapter_code_executes_against_artifacts(chapter: Path, ci_results, monkeypatch):
-    from IPython.display import Image, Markdown
+    from IPython.display import SVG, Image, Markdown
 
     monkeypatch.chdir(ROOT)  # _quarto.yml sets execute-dir: project
     monkeypatch.setenv("BOOK_RESULTS_DIR", str(ci_results))
@@ -96,7 +96,7 @@ def test_chapter_code_executes_against_artifacts(chapter: Path, ci_results, monk
             except Exception as exc:
                 pytest.fail(f"{chapter.name} cell {item.index} ({item.label}) failed: {exc!r}")
             if item.label and item.label.startswith("fig-"):
-                assert isinstance(shown, Image), f"{item.label} does not display a figure"
+                assert isinstance(shown, Image | SVG), f"{item.label} does not display a figure"
             if item.label and item.label.startswith("tbl-"):
                 assert isinstance(shown, Markdown), f"{item.label} does not display a table"
         else:

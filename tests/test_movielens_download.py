@@ -155,3 +155,36 @@ def test_not_a_zip_is_refused(tmp_path: Path):
     with pytest.raises(DownloadError, match="not a valid zip archive"):
         extract_archive(junk, tmp_path / "ml-100k")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.zip"]
+
+
+def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tmp_path: Path):
+    """`movielens_dir: null` makes Snakemake run rule movielens_download against the URL."""
+    import json
+    import subprocess
+
+    from tests.conftest import CI_CONFIG, ROOT, snakemake_command
+
+    base, files = server
+    files["ml-100k.zip"] = archive
+    override = tmp_path / "download.yaml"
+    override.write_text(json.dumps({
+        "movielens_dir": None,
+        "data_dir": str(tmp_path / "data"),
+        "results_dir": str(tmp_path / "results"),
+        "log_dir": str(tmp_path / "logs"),
+        "movielens": {"url": f"{base}/ml-100k.zip", "size_bytes": len(archive),
+                      "md5": hashlib.md5(archive).hexdigest(), "timeout_seconds": 10,
+                      "figure_seed": 100},
+    }))
+    target = tmp_path / "results" / "manifest" / "movielens.json"
+    result = subprocess.run(
+        snakemake_command("--nolock", "--configfile", str(CI_CONFIG), str(override), "--",
+                          str(target)),
+        cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "data" / "raw" / "ml-100k.zip").read_bytes() == archive
+    log = (tmp_path / "logs" / "movielens_download.log").read_text()
+    assert "downloaded and verified" in log and "100%" in log
+    records = json.loads(target.read_text())["artifacts"]
+    summary = next(r for r in records if r["id"] == "movielens_summary")
+    assert any(path.endswith("raw/ml-100k/u.data") for path in summary["inputs"])

@@ -93,6 +93,6 @@ def _log_progress(step: float = 0.1) -> Callable[[int, int], None]:
     def report(done: int, total: int) -> None:
         if total and done / total >= state["next"]:
             LOG.info("  %3.0f%% (%d of %d bytes)", 100 * done / total, done, total)
-            state["next"] += step
+            state["next"] = (int(done / total / step) + 1) * step
 
     return report
