@@ -167,6 +167,32 @@ def show_figure(artifact_id: str, width: int | None = None) -> Any:
     return Image(filename=str(figure_path(artifact_id, "png")), width=width)
 
 
+def catalog(kind: str | None = None) -> pd.DataFrame:
+    """Every artifact in the manifest: id, kind, title, rule, seed, short SHA-256 and file paths."""
+    rows = []
+    for artifact_id, rec in sorted(manifest().records.items()):
+        if kind is not None and rec["kind"] != kind:
+            continue
+        rows.append({
+            "id": artifact_id, "kind": rec["kind"], "title": rec["title"], "rule": rec["rule"],
+            "seed": "" if rec["seed"] is None else str(rec["seed"]),
+            "sha256": rec["sha256"][:12],
+            "files": ", ".join(Path(f["path"]).name for f in rec["files"]),
+        })
+    return pd.DataFrame(rows, columns=["id", "kind", "title", "rule", "seed", "sha256", "files"])
+
+
+def show_catalog(kind: str | None = None) -> Any:
+    """The artifact catalog as a Markdown table."""
+    from IPython.display import Markdown
+
+    df = catalog(kind).rename(columns={"id": "Id", "kind": "Kind", "title": "Title",
+                                       "rule": "Rule", "seed": "Seed",
+                                       "sha256": "SHA-256 (first 12)", "files": "Files"})
+    df["Id"] = "`" + df["Id"] + "`"
+    return Markdown(df.to_markdown(index=False, disable_numparse=True))
+
+
 def build_date() -> str:
     """A reproducible date for the book: SOURCE_DATE_EPOCH, else the last commit, else 'unreleased'."""
     import datetime as dt
