@@ -1,0 +1,181 @@
+"""Randomization designs: who gets treated.
+
+Every function takes an explicit :class:`numpy.random.Generator` and returns 0/1 ``int8`` arrays.
+With ``n_draws=None`` the result has one entry per unit (shape ``(n,)``); with ``n_draws=R`` it has
+shape ``(R, n)``: ``R`` independent re-randomizations drawn in one vectorised call, which is what
+Monte Carlo studies, exposure-probability estimation and randomization inference need.
+
+Designs
+-------
+* :func:`bernoulli_assignment` - each unit treated independently with probability ``p``.
+* :func:`complete_assignment` - exactly ``round(p * n)`` (or ``n_treated``) units treated.
+* :func:`cluster_assignment` - whole clusters treated (Bernoulli or complete over clusters).
+* :func:`randomized_saturation_assignment` - clusters draw a saturation from a menu, then units
+  inside each cluster are treated at that saturation (Baird et al. 2018; Hudgens & Halloran 2008).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "SaturationAssignment",
+    "bernoulli_assignment",
+    "cluster_assignment",
+    "complete_assignment",
+    "encode_clusters",
+    "randomized_saturation_assignment",
+]
+
+
+def _check_rng(rng: np.random.Generator) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+
+
+def _check_probability(p: float, name: str = "p") -> float:
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {p}")
+    return p
+
+
+def _check_size(n: int, name: str = "n") -> int:
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def _shape(n: int, n_draws: int | None) -> tuple[int, ...]:
+    return (n,) if n_draws is None else (_check_size(n_draws, "n_draws"), n)
+
+
+def encode_clusters(clusters: ArrayLike) -> tuple[np.ndarray, int]:
+    """Integer codes ``0..G-1`` (in sorted label order) for any cluster labels, and ``G``."""
+    labels = np.asarray(clusters)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"clusters must be a non-empty 1-D array, got shape {labels.shape}")
+    codes, uniques = pd.factorize(labels, sort=True)
+    if (codes < 0).any():
+        raise ValueError("clusters contain missing labels")
+    return codes.astype(np.int64), len(uniques)
+
+
+def bernoulli_assignment(n: int, p: float, rng: np.random.Generator,
+                         n_draws: int | None = None) -> np.ndarray:
+    """Each of ``n`` units treated independently with probability ``p``."""
+    _check_rng(rng)
+    n, p = _check_size(n), _check_probability(p)
+    return (rng.random(_shape(n, n_draws)) < p).astype(np.int8)
+
+
+def _rank_rows(keys: np.ndarray) -> np.ndarray:
+    """Rank of every entry within its row (0 = smallest), vectorised over rows."""
+    order = np.argsort(keys, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(keys.shape[-1]), axis=-1)
+    return ranks
+
+
+def complete_assignment(n: int, rng: np.random.Generator, *, p: float | None = None,
+                        n_treated: int | None = None, n_draws: int | None = None) -> np.ndarray:
+    """Exactly ``n_treated`` (or ``round(p * n)``) of ``n`` units treated, uniformly at random."""
+    _check_rng(rng)
+    n = _check_size(n)
+    if (p is None) == (n_treated is None):
+        raise ValueError("give exactly one of p (treated share) or n_treated (count)")
+    if n_treated is None:
+        n_treated = int(np.round(_check_probability(p) * n))
+    if isinstance(n_treated, bool) or int(n_treated) != n_treated or not 0 <= n_treated <= n:
+        raise ValueError(f"n_treated must be an integer in [0, {n}], got {n_treated!r}")
+    keys = rng.random(_shape(n, n_draws))
+    return (_rank_rows(keys) < int(n_treated)).astype(np.int8)
+
+
+def cluster_assignment(clusters: ArrayLike, p: float, rng: np.random.Generator, *,
+                       complete: bool = True, n_draws: int | None = None) -> np.ndarray:
+    """Treat whole clusters; every unit inherits its cluster's assignment.
+
+    ``complete=True`` treats exactly ``round(p * G)`` of the ``G`` clusters; ``False`` flips an
+    independent ``p``-coin per cluster.
+    """
+    _check_rng(rng)
+    codes, n_clusters = encode_clusters(clusters)
+    p = _check_probability(p)
+    if complete:
+        cluster_treat = complete_assignment(n_clusters, rng, p=p, n_draws=n_draws)
+    else:
+        cluster_treat = bernoulli_assignment(n_clusters, p, rng, n_draws=n_draws)
+    return cluster_treat[..., codes]
+
+
+@dataclass(frozen=True)
+class SaturationAssignment:
+    """A randomized-saturation draw.
+
+    ``treatment`` has one entry per unit; ``cluster_saturation`` one per cluster (in code order
+    from :func:`encode_clusters`); ``unit_saturation`` is each unit's assigned cluster saturation.
+    With ``n_draws`` they gain a leading replication axis.
+    """
+
+    treatment: np.ndarray
+    cluster_saturation: np.ndarray
+    unit_saturation: np.ndarray
+
+
+def randomized_saturation_assignment(
+    clusters: ArrayLike,
+    saturations: Sequence[float],
+    rng: np.random.Generator,
+    *,
+    saturation_probs: Sequence[float] | None = None,
+    within: str = "bernoulli",
+    n_draws: int | None = None,
+) -> SaturationAssignment:
+    """Two-stage randomized saturation design.
+
+    Stage 1: each cluster independently draws a saturation from ``saturations`` (with
+    ``saturation_probs``, uniform by default). Stage 2: inside a cluster of size ``n_g`` with
+    saturation ``s``, units are treated independently with probability ``s``
+    (``within="bernoulli"``, so peer saturation is independent of own treatment), or exactly
+    ``round(s * n_g)`` of them (``within="complete"``).
+    """
+    _check_rng(rng)
+    codes, n_clusters = encode_clusters(clusters)
+    levels = np.asarray(saturations, dtype=float)
+    if levels.ndim != 1 or levels.size == 0:
+        raise ValueError("saturations must be a non-empty list of probabilities")
+    for s in levels:
+        _check_probability(s, "saturations")
+    if saturation_probs is None:
+        probs = np.full(levels.size, 1.0 / levels.size)
+    else:
+        probs = np.asarray(saturation_probs, dtype=float)
+        if probs.shape != levels.shape or (probs < 0).any() or not np.isclose(probs.sum(), 1.0):
+            raise ValueError(
+                "saturation_probs must be non-negative, sum to 1 and match saturations in length"
+            )
+    if within not in {"bernoulli", "complete"}:
+        raise ValueError(f"within must be 'bernoulli' or 'complete', got {within!r}")
+
+    level_index = rng.choice(levels.size, size=_shape(n_clusters, n_draws), p=probs)
+    cluster_sat = levels[level_index]
+    unit_sat = cluster_sat[..., codes]
+    n_units = codes.size
+    if within == "bernoulli":
+        treatment = (rng.random(_shape(n_units, n_draws)) < unit_sat).astype(np.int8)
+    else:
+        sizes = np.bincount(codes, minlength=n_clusters)
+        n_treat = np.round(cluster_sat * sizes).astype(np.int64)
+        # Sort by (cluster, random key): a unit's position minus its cluster's start is a uniform
+        # random rank inside the cluster.
+        keys = codes + rng.random(_shape(n_units, n_draws))
+        within_rank = _rank_rows(keys) - (np.cumsum(sizes) - sizes)[codes]
+        treatment = (within_rank < n_treat[..., codes]).astype(np.int8)
+    return SaturationAssignment(treatment=treatment, cluster_saturation=cluster_sat,
+                                unit_saturation=unit_sat)
