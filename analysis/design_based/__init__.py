@@ -1,0 +1,1 @@
+"""design_based package."""

@@ -1,0 +1,160 @@
+"""Neighbourhood exposure mappings g_i(z, G).
+
+Every function takes the symmetric adjacency matrix of the graph (any ``scipy.sparse`` array or
+matrix) and an assignment ``z`` that is either one vector ``(n,)`` or ``R`` assignments stacked as
+``(R, n)``; the result has the same shape as ``z``. One sparse product ``A @ Z.T`` computes the
+treated-neighbour counts of every node under every assignment at once, so exposure probabilities,
+Monte Carlo studies and randomization tests never loop over nodes or re-randomizations.
+
+Conventions for isolated nodes (degree 0): their treated-neighbour count and share are 0, they
+have no treated neighbour, and they count as having *all* their (zero) neighbours treated, so
+that "fully treated neighbourhood" and "no treated neighbour" are both vacuously true. This
+matches the outcome model in :mod:`analysis.worlds.network`, where an isolated node only ever
+receives its direct effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "FOUR_WAY_LABELS",
+    "FULL_NEIGHBORHOOD_LABELS",
+    "all_neighbors_treated",
+    "any_treated_neighbor",
+    "at_least_k_treated",
+    "four_way_condition",
+    "full_neighborhood_condition",
+    "neighbor_share",
+    "own_treatment",
+    "treated_high_degree_neighbors",
+    "treated_neighbor_count",
+]
+
+#: Labels of :func:`four_way_condition` codes 0..3 (code = 2 * own + any treated neighbour).
+FOUR_WAY_LABELS: tuple[str, ...] = (
+    "control, no treated neighbour",
+    "control, some treated neighbour",
+    "treated, no treated neighbour",
+    "treated, some treated neighbour",
+)
+
+#: Labels of :func:`full_neighborhood_condition` codes 0..2.
+FULL_NEIGHBORHOOD_LABELS: tuple[str, ...] = (
+    "full control",
+    "full treatment",
+    "mixed",
+)
+
+
+def _check_adjacency(adjacency: Any) -> sp.csr_array:
+    if not sp.issparse(adjacency):
+        raise TypeError(f"adjacency must be a scipy.sparse matrix, got {type(adjacency).__name__}")
+    if adjacency.ndim != 2 or adjacency.shape[0] != adjacency.shape[1]:
+        raise ValueError(f"adjacency must be square, got shape {adjacency.shape}")
+    return sp.csr_array(adjacency)
+
+
+def _check_assignment(z: Any, n: int) -> np.ndarray:
+    arr = np.asarray(z)
+    if arr.ndim not in (1, 2) or arr.shape[-1] != n:
+        raise ValueError(f"assignment z must have shape (n,) or (R, n) with n={n}, "
+                         f"got {arr.shape}")
+    if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
+        raise ValueError("assignment z must be 0/1 (or boolean)")
+    return arr
+
+
+def degree(adjacency: Any) -> np.ndarray:
+    """Number of neighbours of every node (row sums of the 0/1 adjacency)."""
+    adj = _check_adjacency(adjacency)
+    return np.asarray((adj != 0).sum(axis=1)).ravel().astype(np.int64)
+
+
+def own_treatment(z: Any) -> np.ndarray:
+    """The unit's own assignment as 0/1 ``int8`` (the mapping under no interference)."""
+    arr = np.asarray(z)
+    if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
+        raise ValueError("assignment z must be 0/1 (or boolean)")
+    return arr.astype(np.int8)
+
+
+def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None) -> np.ndarray:
+    adj = _check_adjacency(adjacency)
+    arr = _check_assignment(z, adj.shape[0]).astype(np.float64)
+    if node_weight is not None:
+        arr = arr * node_weight
+    binary = (adj != 0).astype(np.float64)
+    counts = binary @ arr.T  # (n,) or (n, R)
+    return np.rint(counts.T).astype(np.int64)
+
+
+def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
+    """Number of treated neighbours of every node."""
+    return _weighted_count(adjacency, z)
+
+
+def neighbor_share(adjacency: Any, z: Any) -> np.ndarray:
+    """Share of neighbours treated (0 for isolated nodes)."""
+    counts = treated_neighbor_count(adjacency, z)
+    deg = degree(adjacency)
+    return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
+
+
+def any_treated_neighbor(adjacency: Any, z: Any) -> np.ndarray:
+    """1 if at least one neighbour is treated."""
+    return (treated_neighbor_count(adjacency, z) > 0).astype(np.int8)
+
+
+def at_least_k_treated(adjacency: Any, z: Any, k: int) -> np.ndarray:
+    """1 if at least ``k`` neighbours are treated (``k`` >= 1)."""
+    if isinstance(k, bool) or int(k) != k or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    return (treated_neighbor_count(adjacency, z) >= int(k)).astype(np.int8)
+
+
+def all_neighbors_treated(adjacency: Any, z: Any) -> np.ndarray:
+    """1 if every neighbour is treated (vacuously true for isolated nodes)."""
+    return (treated_neighbor_count(adjacency, z) == degree(adjacency)).astype(np.int8)
+
+
+def treated_high_degree_neighbors(adjacency: Any, z: Any, min_degree: int) -> np.ndarray:
+    """Number of treated neighbours whose own degree is at least ``min_degree``.
+
+    High-degree neighbours ("influencers") may carry more spillover than ordinary ones.
+    """
+    if isinstance(min_degree, bool) or int(min_degree) != min_degree or min_degree < 0:
+        raise ValueError(f"min_degree must be a non-negative integer, got {min_degree!r}")
+    high = (degree(adjacency) >= int(min_degree)).astype(np.float64)
+    return _weighted_count(adjacency, z, node_weight=high)
+
+
+def four_way_condition(adjacency: Any, z: Any) -> np.ndarray:
+    """Aronow-Samii four-way exposure: ``2 * own + any treated neighbour`` (see FOUR_WAY_LABELS)."""
+    own = own_treatment(z).astype(np.int8)
+    return (2 * own + any_treated_neighbor(adjacency, z)).astype(np.int8)
+
+
+def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) -> np.ndarray:
+    """Ugander et al. (2013) fractional neighbourhood exposure with threshold ``q``.
+
+    Code 0 "full control": untreated and at most a share ``1 - q`` of neighbours treated;
+    code 1 "full treatment": treated and at least a share ``q`` of neighbours treated;
+    code 2 "mixed": anything else. With ``q = 1`` this is the full-neighbourhood exposure under
+    which a unit's outcome equals its outcome when everybody (nobody) is treated.
+    """
+    q = float(threshold)
+    if not 0.5 < q <= 1.0:
+        raise ValueError(f"threshold must be in (0.5, 1], got {threshold!r}")
+    own = own_treatment(z)
+    counts = treated_neighbor_count(adjacency, z)
+    deg = degree(adjacency)
+    # integer comparisons: count >= ceil(q * deg) and count <= floor((1 - q) * deg)
+    need_treated = np.ceil(q * deg - 1e-9).astype(np.int64)
+    allow_treated = np.floor((1.0 - q) * deg + 1e-9).astype(np.int64)
+    full_treat = (own == 1) & (counts >= need_treated)
+    full_control = (own == 0) & (counts <= allow_treated)
+    return np.where(full_control, 0, np.where(full_treat, 1, 2)).astype(np.int8)
