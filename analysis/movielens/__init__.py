@@ -2,7 +2,13 @@
 
 from analysis.movielens.download import ArchiveSpec, DownloadError, download_archive
 from analysis.movielens.extract import extract_archive
-from analysis.movielens.load import MovieLensError, load_items, load_movielens, load_ratings, load_users
+from analysis.movielens.load import (
+    MovieLensError,
+    load_items,
+    load_movielens,
+    load_ratings,
+    load_users,
+)
 
 __all__ = [
     "ArchiveSpec",

@@ -39,6 +39,8 @@ LOG = logging.getLogger(__name__)
 
 #: Above this many nodes pairwise (n x n) exposure probabilities are not computed.
 MAX_PAIRWISE_NODES = 5000
+#: Above this many nodes the unit-level probability table lists a random sample of nodes.
+MAX_LISTED_NODES = 20_000
 #: Floats per chunk of re-randomizations (bounds memory on large graphs).
 CHUNK_FLOATS = 20_000_000
 
@@ -114,6 +116,9 @@ def run(ctx: StepContext) -> None:
     estimand_table = network_estimands(world)
     truths = dict(zip(estimand_table["estimand"], estimand_table["value"], strict=True))
     mappings = _mappings(world, threshold)
+    # the unit-level probability table lists every node, or a seeded sample on huge graphs
+    shown = (np.arange(n) if n <= MAX_LISTED_NODES else np.sort(
+        np.random.default_rng(prob_seed).choice(n, MAX_LISTED_NODES, replace=False)))
     for d_idx, (name, design) in enumerate(designs.items()):  # two designs
         rng_prob, rng_obs, rng_ri = (np.random.default_rng(s) for s in
                                      np.random.SeedSequence([prob_seed, d_idx]).spawn(3))
@@ -127,10 +132,10 @@ def run(ctx: StepContext) -> None:
             positivity.append(report.assign(design=name, mapping=mapping))
             unit_rows.append(pd.DataFrame({
                 "design": name, "mapping": mapping,
-                "node": np.repeat(np.arange(n), len(labels)),
-                "degree": np.repeat(graph.degree, len(labels)),
-                "label": np.tile(np.asarray(labels, dtype=object), n),
-                "probability": probs.marginal.ravel(), "n_draws": probs.n_draws,
+                "node": np.repeat(shown, len(labels)),
+                "degree": np.repeat(graph.degree[shown], len(labels)),
+                "label": np.tile(np.asarray(labels, dtype=object), shown.size),
+                "probability": probs.marginal[shown].ravel(), "n_draws": probs.n_draws,
             }))
             k, k0 = contrast
             units = positive_units(probs, k, k0)
@@ -174,7 +179,9 @@ def run(ctx: StepContext) -> None:
     probabilities = pd.concat(unit_rows, ignore_index=True)
     w.table("network_exposure_probabilities", probabilities,
             title="Each unit's exposure probabilities",
-            caption=f"One row per design, mapping, node and exposure condition. {draws_note}",
+            caption=f"One row per design, mapping, node and exposure condition"
+                    f"{'' if n <= MAX_LISTED_NODES else f' (a random {MAX_LISTED_NODES:,} of the nodes)'}"
+                    f". {draws_note}",
             seed=prob_seed)
     w.table("network_ht_estimates", pd.DataFrame(estimates),
             title="Horvitz-Thompson and Hajek estimates in one experiment",
