@@ -4,8 +4,9 @@ Under the sharp null hypothesis that treatment changes no unit's outcome, the ob
 fixed and only the assignment is random. Re-drawing the assignment from the *actual design*
 (independent Bernoulli(p) coins per randomised unit) gives the exact null distribution of the
 difference in means. All ``R`` re-randomizations are drawn as one ``(R, N)`` 0/1 matrix and the
-statistics are two matrix-vector products (memory-bounded chunks, no loop over replicates inside
-a chunk).
+statistics are matrix-vector products (memory-bounded chunks, no loop over replicates inside
+a chunk). The statistic and the p-value are the ones of :mod:`analysis.design_based.
+randomization_inference`, which handles general designs and the no-spillover null.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from analysis.design_based.randomization_inference import (
+    difference_in_means_statistic,
+    fisher_p_value,
+)
+
 _CHUNK_CELLS = 4_000_000
 
 
 @dataclass(frozen=True)
-class RandomizationTest:
+class BernoulliRandomizationTest:
     """Observed statistic, two-sided randomization p-value and the null draws."""
 
     statistic: float
@@ -30,7 +36,8 @@ class RandomizationTest:
 
 
 def bernoulli_randomization_test(y: ArrayLike, treated: ArrayLike, probability: float,
-                                 n_randomizations: int, rng: np.random.Generator) -> RandomizationTest:
+                                 n_randomizations: int, rng: np.random.Generator
+                                 ) -> BernoulliRandomizationTest:
     """Two-sided test of the sharp null for a difference in means, one coin per unit.
 
     The p-value is ``(1 + #{|T_r| >= |T_obs|}) / (1 + R_valid)``, which is valid (never
@@ -47,21 +54,15 @@ def bernoulli_randomization_test(y: ArrayLike, treated: ArrayLike, probability: 
     if n_randomizations < 1:
         raise ValueError(f"n_randomizations must be at least 1, got {n_randomizations}")
     n = y_arr.size
-    observed = y_arr[t_arr == 1].mean() - y_arr[t_arr == 0].mean()
-    total = y_arr.sum()
+    observed = float(difference_in_means_statistic(y_arr, t_arr)[0])
     chunk = max(1, _CHUNK_CELLS // n)
     parts = []
     for start in range(0, n_randomizations, chunk):  # memory-bounded blocks
         size = min(chunk, n_randomizations - start)
         z = (rng.random((size, n)) < probability).astype(float)
-        n1 = z.sum(axis=1)
-        s1 = z @ y_arr
-        with np.errstate(invalid="ignore", divide="ignore"):
-            parts.append(s1 / n1 - (total - s1) / (n - n1))
+        parts.append(difference_in_means_statistic(y_arr, z))
     draws = np.concatenate(parts)
-    valid = draws[np.isfinite(draws)]
-    tol = 1e-12 * max(1.0, abs(observed))
-    p = (1 + np.sum(np.abs(valid) >= abs(observed) - tol)) / (1 + valid.size)
-    return RandomizationTest(statistic=float(observed), p_value=float(p),
-                             n_randomizations=int(n_randomizations), n_valid=int(valid.size),
-                             null_draws=draws)
+    return BernoulliRandomizationTest(
+        statistic=observed, p_value=fisher_p_value(observed, draws),
+        n_randomizations=int(n_randomizations), n_valid=int(np.isfinite(draws).sum()),
+        null_draws=draws)
