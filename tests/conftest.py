@@ -33,8 +33,17 @@ def project_root() -> Path:
 def ci_results() -> Path:
     """Build every artifact from config/ci.yaml (incrementally) and return the results folder.
 
-    The build is the real pipeline, end to end, on the shared MovieLens copy.
+    The build is the real pipeline, end to end, on the shared MovieLens copy. Set
+    ``BOOK_TEST_RESULTS=results`` to check an existing build instead (e.g. the full book build:
+    ``BOOK_TEST_RESULTS=results pytest tests/test_book.py``).
     """
+    existing = os.environ.get("BOOK_TEST_RESULTS")
+    if existing:
+        results = (ROOT / existing).resolve()
+        if not (results / "manifest.json").exists():
+            pytest.fail(f"BOOK_TEST_RESULTS={existing}: no manifest.json there")
+        os.environ["BOOK_RESULTS_DIR"] = str(results)
+        return results
     result = subprocess.run(snakemake_command("--configfile", str(CI_CONFIG)), cwd=ROOT,
                             capture_output=True, text=True)
     if result.returncode != 0:

@@ -213,6 +213,6 @@ def cluster_size_figure(tradeoff: pd.DataFrame) -> Figure:
     axes[0].set_title("RMSE against cluster size (shaded: the claimed 5-20 optimum)")
     axes[0].legend(fontsize=8)
     axes[1].set_ylabel("|bias| (dashed) and SD (dotted)")
-    axes[1].set_title("Bias falls and variance rises with cluster size")
+    axes[1].set_title("Bias (dashed) and spread (dotted) by cluster size")
     fig.tight_layout()
     return fig
