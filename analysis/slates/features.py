@@ -20,6 +20,23 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...] | list[str], name: str) 
         raise ValueError(f"{name}: missing columns {missing}; expected at least {list(columns)}")
 
 
+def _rating_stats(ratings: pd.DataFrame, key: str, ids: np.ndarray, liked_threshold: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per id in ``ids``: number of ratings, mean rating and share liked, from group sums.
+
+    Ids with no ratings get a count of 0 and NaN mean and share.
+    """
+    keys = ratings[key].to_numpy()
+    rating = ratings["rating"].to_numpy().astype(float)
+    size = int(max(keys.max(), ids.max())) + 1
+    count = np.bincount(keys, minlength=size)
+    total = np.bincount(keys, weights=rating, minlength=size)
+    liked = np.bincount(keys, weights=(rating >= liked_threshold).astype(float), minlength=size)
+    n = count[ids]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return n, np.where(n > 0, total[ids] / n, np.nan), np.where(n > 0, liked[ids] / n, np.nan)
+
+
 def item_features(ratings: pd.DataFrame, items: pd.DataFrame, liked_threshold: int = 4) -> pd.DataFrame:
     """One row per movie: popularity, liked rate, mean rating, year, genre count and cluster.
 
@@ -31,17 +48,8 @@ def item_features(ratings: pd.DataFrame, items: pd.DataFrame, liked_threshold: i
     _require(items, ["movie_id", "year", *genre_columns()], "items")
     if not 1 <= liked_threshold <= 5:
         raise ValueError(f"liked_threshold must be a rating between 1 and 5, got {liked_threshold}")
-    movie = ratings["movie_id"].to_numpy()
-    rating = ratings["rating"].to_numpy().astype(float)
-    size = int(max(movie.max(), items["movie_id"].max())) + 1
-    count = np.bincount(movie, minlength=size)
-    total = np.bincount(movie, weights=rating, minlength=size)
-    liked = np.bincount(movie, weights=(rating >= liked_threshold).astype(float), minlength=size)
     ids = items["movie_id"].to_numpy()
-    n = count[ids]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_rating = np.where(n > 0, total[ids] / n, np.nan)
-        liked_rate = np.where(n > 0, liked[ids] / n, np.nan)
+    n, mean_rating, liked_rate = _rating_stats(ratings, "movie_id", ids, liked_threshold)
     log_pop = np.log1p(n)
     out = pd.DataFrame({
         "movie_id": ids.astype("int32"),
@@ -67,17 +75,9 @@ def user_features(ratings: pd.DataFrame, users: pd.DataFrame, liked_threshold: i
     """
     _require(ratings, RATING_COLUMNS, "ratings")
     _require(users, ["user_id", "age", "gender", "occupation"], "users")
-    user = ratings["user_id"].to_numpy()
-    rating = ratings["rating"].to_numpy().astype(float)
-    size = int(max(user.max(), users["user_id"].max())) + 1
-    count = np.bincount(user, minlength=size)
-    total = np.bincount(user, weights=rating, minlength=size)
-    liked = np.bincount(user, weights=(rating >= liked_threshold).astype(float), minlength=size)
     ids = users["user_id"].to_numpy()
-    n = count[ids]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_rating = np.where(n > 0, total[ids] / n, np.nan)
-        liked_share = np.where(n > 0, liked[ids] / n, np.nan)
+    n, mean_rating, liked_share = _rating_stats(ratings, "user_id", ids, liked_threshold)
+    rating = ratings["rating"].to_numpy().astype(float)
     return pd.DataFrame({
         "user_id": ids.astype("int32"),
         "user_activity": n.astype("int64"),

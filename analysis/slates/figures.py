@@ -171,18 +171,10 @@ def estimate_vs_truth_figure(effects: pd.DataFrame) -> Figure:
 def se_comparison_figure(effects: pd.DataFrame, view: str = "observed_clicks") -> Figure:
     """Naive (Welch) versus slate-clustered standard errors, with their ratio."""
     data = effects[effects["view"] == view]
-    fig, ax = new_figure(8.5, 4)
-    y = np.arange(len(data))
-    ax.barh(y - 0.2, data["naive_se"], height=0.4, color=PALETTE["control"], label="Naive (rows independent)")
-    ax.barh(y + 0.2, data["cluster_se"], height=0.4, color=PALETTE["treated"], label="Clustered by slate")
-    for yi, (se, ratio) in enumerate(zip(data["cluster_se"], data["se_ratio"], strict=True)):
-        ax.text(se, yi + 0.2, f"  x{ratio:.2f}", va="center", fontsize=8)
-    ax.set_yticks(y, data["contrast_label"])
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("Standard error (log scale); label = clustered / naive")
-    ax.legend(loc="lower right")
-    return fig
+    return _paired_se_bars(
+        data, ("naive_se", "Naive (rows independent)"), ("cluster_se", "Clustered by slate"),
+        [f"  x{ratio:.2f}" for ratio in data["se_ratio"]],
+        "Standard error (log scale); label = clustered / naive", height=4)
 
 
 def bootstrap_figure(draws: pd.DataFrame, summary: pd.DataFrame) -> Figure:
@@ -303,16 +295,26 @@ def cluster_heterogeneity_figure(heterogeneity: pd.DataFrame) -> Figure:
 def adjustment_figure(adjusted: pd.DataFrame, view: str = "observed_clicks") -> Figure:
     """Unadjusted versus regression-adjusted clustered standard errors."""
     data = adjusted[adjusted["view"] == view]
-    fig, ax = new_figure(8.5, 3.8)
+    return _paired_se_bars(
+        data, ("unadjusted_std_error", "Unadjusted"), ("std_error", "Regression-adjusted"),
+        [f"  -{100 * vr:.0f}% variance" for vr in data["variance_reduction"]],
+        "Clustered standard error (log scale)", height=3.8)
+
+
+def _paired_se_bars(data: pd.DataFrame, baseline: tuple[str, str], improved: tuple[str, str],
+                    notes: list[str], xlabel: str, height: float) -> Figure:
+    """Two standard errors per contrast as paired horizontal bars (log scale), the second one
+    annotated; ``baseline``/``improved`` are ``(column, legend label)`` pairs."""
+    fig, ax = new_figure(8.5, height)
     y = np.arange(len(data))
-    ax.barh(y - 0.2, data["unadjusted_std_error"], height=0.4, color=PALETTE["control"], label="Unadjusted")
-    ax.barh(y + 0.2, data["std_error"], height=0.4, color=PALETTE["treated"], label="Regression-adjusted")
-    for yi, (se, vr) in enumerate(zip(data["std_error"], data["variance_reduction"], strict=True)):
-        ax.text(se, yi + 0.2, f"  -{100 * vr:.0f}% variance", va="center", fontsize=8)
+    ax.barh(y - 0.2, data[baseline[0]], height=0.4, color=PALETTE["control"], label=baseline[1])
+    ax.barh(y + 0.2, data[improved[0]], height=0.4, color=PALETTE["treated"], label=improved[1])
+    for yi, (se, note) in enumerate(zip(data[improved[0]], notes, strict=True)):
+        ax.text(se, yi + 0.2, note, va="center", fontsize=8)
     ax.set_yticks(y, data["contrast_label"])
     ax.invert_yaxis()
     ax.set_xscale("log")
-    ax.set_xlabel("Clustered standard error (log scale)")
+    ax.set_xlabel(xlabel)
     ax.legend(loc="lower right")
     return fig
 
