@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -74,3 +75,19 @@ def test_movielens_step_is_deterministic(ci_results, manifest, tmp_path):
     fresh = json.loads((results / "manifest" / "movielens.json").read_text())["artifacts"]
     for record in fresh:
         assert record["sha256"] == manifest.get(record["id"])["sha256"], record["id"]
+
+
+def test_whole_build_is_byte_identical_when_forced_to_rerun(ci_results):
+    """Every rule rerun from scratch reproduces every artifact's SHA-256 (and so the manifest)."""
+    if os.environ.get("BOOK_TEST_RESULTS"):
+        pytest.skip("checks the CI build, not an existing one")
+    before = (ci_results / "manifest.json").read_bytes()
+    result = subprocess.run(snakemake_command("--forceall", "--configfile", str(CI_CONFIG)),
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = (ci_results / "manifest.json").read_bytes()
+    if after != before:
+        old = {r["id"]: r["sha256"] for r in json.loads(before)["artifacts"]}
+        new = {r["id"]: r["sha256"] for r in json.loads(after)["artifacts"]}
+        changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+        pytest.fail(f"artifacts changed on a forced rebuild: {changed}")
