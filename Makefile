@@ -3,11 +3,13 @@
 #   make book    set up, run the whole pipeline (config/config.yaml), then `quarto render`
 #   make test    set up, then run the whole test suite (builds config/ci.yaml artifacts)
 #
-# Variables: PYTHON (interpreter used to create .venv), CORES (snakemake cores), CONFIG.
+# Variables: PYTHON (interpreter used to create .venv), CORES (snakemake cores), CONFIG,
+# SNAKEMAKE_ARGS (extra arguments, e.g. SNAKEMAKE_ARGS="--config movielens_dir=/data/ml-100k").
 
 PYTHON ?= python3
 CORES ?= 2
 CONFIG ?= config/config.yaml
+SNAKEMAKE_ARGS ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -27,13 +29,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 artifacts: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
+	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
 ci-artifacts: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --configfile config/ci.yaml
+	$(BIN)/snakemake --cores $(CORES) --configfile config/ci.yaml $(SNAKEMAKE_ARGS)
 
 dry-run: $(STAMP)
-	$(BIN)/snakemake -n --configfile $(CONFIG)
+	$(BIN)/snakemake -n --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
 render: $(STAMP)
 	@if command -v quarto >/dev/null 2>&1; then \
