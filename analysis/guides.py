@@ -110,7 +110,7 @@ def diagnostic_checklist() -> pd.DataFrame:
          "Clusters or markets, not rows inside a treated market.",
          "Standard errors clustered at (or designed around) the randomization unit."),
         (8, "How many independent units does the design really have?",
-         "140 teams, not 3,360 workers, in a cluster-randomized test.",
+         "The number of teams, not the number of workers, in a cluster-randomized test.",
          "Number of clusters per arm and the intra-cluster correlation."),
     ]
     return pd.DataFrame(rows, columns=["step", "question", "example", "evidence"])

@@ -12,6 +12,7 @@ from analysis.design_based.horvitz_thompson import (
     positive_units,
 )
 from analysis.design_based.randomization_inference import (
+    assignment_support,
     conditional_rerandomizations,
     difference_in_means_statistic,
     fisher_p_value,
@@ -276,3 +277,26 @@ def test_focal_units_under_cluster_designs_leave_clusters_free() -> None:
     assert fixed_clusters.size == 3  # never all four
     assert focal.sum() == 15  # whole clusters
     assert select_focal_units(100, 0.3, rng).sum() == 30
+
+
+def test_assignment_support_bounds_the_exact_p_value() -> None:
+    clusters = np.repeat(np.arange(4), [3, 5, 2, 4])
+    z = np.isin(clusters, [0, 2]).astype(np.int8)  # 2 of 4 clusters treated
+    full = assignment_support(z, clusters, 0.5, complete=True)
+    assert full["n_assignments"] == 6
+    assert full["p_observed"] == pytest.approx(1 / 6)
+    assert full["p_complement"] == pytest.approx(1 / 6)  # complement also has 2 of 4 treated
+    # enumerate all six assignments: |difference in means| takes each value twice, so the exact
+    # two-sided p-value of the observed assignment is at least 2/6
+    y = np.random.default_rng(0).normal(size=clusters.size)
+    from itertools import combinations
+    draws = np.array([np.isin(clusters, c).astype(np.int8) for c in combinations(range(4), 2)])
+    stats = np.abs(difference_in_means_statistic(y, draws))
+    observed = abs(float(difference_in_means_statistic(y, z)[0]))
+    assert np.mean(stats >= observed - 1e-12) >= full["p_observed"] + full["p_complement"] - 1e-12
+    fixed = clusters == 0
+    cond = assignment_support(z, clusters, 0.5, complete=True, fixed_units=fixed)
+    assert cond["n_assignments"] == 3 and cond["p_complement"] == 0.0
+    bern = assignment_support(z, clusters, 0.25, complete=False)
+    assert bern["n_assignments"] == 16
+    assert bern["p_observed"] == pytest.approx(0.25 ** 2 * 0.75 ** 2)

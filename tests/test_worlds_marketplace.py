@@ -200,3 +200,11 @@ def test_diagrams_have_the_expected_edges_and_render():
     assert svg.startswith(b"<?xml") and b"exposure: mixed" in svg
     with pytest.raises(ValueError, match="n_units must be >= 2"):
         diagrams.interference_dag(1)
+
+
+def test_checklist_examples_carry_no_build_specific_counts():
+    # The checklist is the same in every build, so it must not quote one build's team counts.
+    from analysis import guides
+
+    examples = guides.diagnostic_checklist()["example"]
+    assert not examples.str.contains(r"\d", regex=True).any()

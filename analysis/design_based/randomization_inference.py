@@ -17,6 +17,7 @@ rows with matrix products; nothing loops over re-randomizations.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from analysis.exposure.neighbor import neighbor_share
 
 __all__ = [
     "RandomizationTest",
+    "assignment_support",
     "conditional_rerandomizations",
     "difference_in_means_statistic",
     "fisher_p_value",
@@ -123,6 +125,39 @@ def select_focal_units(n: int, fraction: float, rng: np.random.Generator,
     chosen = np.zeros(n_units, dtype=bool)
     chosen[rng.choice(n_units, size=n_focal, replace=False)] = True
     return chosen[codes]
+
+
+def assignment_support(z_obs: ArrayLike, clusters: ArrayLike, p: float, complete: bool,
+                       fixed_units: ArrayLike | None = None) -> dict[str, float]:
+    """How many assignments a (conditional) cluster design can draw, and how likely ``z_obs`` is.
+
+    Returns ``n_assignments`` (distinct assignments of the re-randomized clusters),
+    ``p_observed`` (probability of the observed assignment) and ``p_complement`` (probability of
+    its complement, 0 when the design cannot draw it, e.g. when some clusters are held fixed).
+    A Fisher p-value counts the observed assignment, so the exact p-value can never be smaller
+    than ``p_observed``; for a statistic that is odd under complementing (the difference in
+    means) it can never be smaller than ``p_observed + p_complement``.
+    """
+    z = np.asarray(z_obs).astype(np.int8)
+    codes, uniques = pd.factorize(np.asarray(clusters), sort=True)
+    cluster_z = np.zeros(len(uniques), dtype=np.int8)
+    cluster_z[codes] = z
+    fixed_cluster = np.zeros(len(uniques), dtype=bool)
+    if fixed_units is not None:
+        fixed_cluster[codes[np.asarray(fixed_units, dtype=bool)]] = True
+    free_z = cluster_z[~fixed_cluster]
+    n_free, m = int(free_z.size), int(free_z.sum())
+    if complete:
+        n_assignments = float(math.comb(n_free, m))
+        p_observed = 1.0 / n_assignments
+        p_complement = p_observed if n_free - m == m and not fixed_cluster.any() else 0.0
+    else:
+        n_assignments = 2.0 ** n_free
+        p_observed = float(p ** m * (1 - p) ** (n_free - m))
+        p_complement = (float(p ** (n_free - m) * (1 - p) ** m)
+                        if not fixed_cluster.any() and n_free > 0 else 0.0)
+    return {"n_assignments": n_assignments, "p_observed": p_observed,
+            "p_complement": p_complement}
 
 
 def conditional_rerandomizations(z_obs: ArrayLike, fixed_units: ArrayLike, clusters: ArrayLike,

@@ -120,6 +120,9 @@ def estimate_effects(exposure: pd.DataFrame, slates: pd.DataFrame, alpha: float 
                 "ci_lower": clustered.ci_lower, "ci_upper": clustered.ci_upper,
                 "naive_ci_lower": naive.ci_lower, "naive_ci_upper": naive.ci_upper,
                 "p_value": clustered.p_value, "p_value_naive": naive.p_value,
+                "p_value_display": ("" if not np.isfinite(clustered.p_value)
+                                    else "<0.0001" if clustered.p_value < 0.0001
+                                    else f"{clustered.p_value:.4f}"),
                 "mean_treated": clustered.mean_treated, "mean_control": clustered.mean_control,
                 "n_treated": clustered.n_treated, "n_control": clustered.n_control,
                 "n_clusters": clustered.n_clusters, "truth": data.truth,

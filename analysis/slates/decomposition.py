@@ -46,6 +46,7 @@ def component_effects(slates: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame
                 "mean_treated": res.mean_treated, "mean_control": res.mean_control,
                 "treated_slates": res.n_treated, "control_slates": res.n_control,
                 "truth": float(slates[f"potential_lift_{component}"].mean()),
+                "truth_per_1000": 1000 * float(slates[f"potential_lift_{component}"].mean()),
                 "known_mean_promoted": float(slates.loc[promoted, f"known_lift_{component}"].mean()),
             })
     out = pd.DataFrame(rows)
@@ -62,6 +63,7 @@ def additivity_checks(effects: pd.DataFrame) -> pd.DataFrame:
         rows.append({"view": view, "direct": direct, "indirect": indirect,
                      "direct_plus_indirect": direct + indirect, "total": total,
                      "difference": direct + indirect - total,
+                     "difference_display": f"{direct + indirect - total:.1e}",
                      "passes": bool(abs(direct + indirect - total) <= 1e-10)})
     return pd.DataFrame(rows)
 

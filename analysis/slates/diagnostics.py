@@ -52,7 +52,7 @@ def readiness_table(exposure: pd.DataFrame, slates: pd.DataFrame, promotion_prob
         ("promotion_probability", promotion_probability, "Design probability of the slate-level coin."),
         ("observed_promotion_rate", rate, "Share of slates promoted."),
         ("promotion_rate_z", (rate - promotion_probability) / se,
-         "Observed minus design rate in binomial standard errors (|z| < 3 expected)."),
+         "Observed minus design rate in binomial standard errors (absolute value below 3 expected)."),
         ("direct_treatment_rows", int(exposure["direct_treatment"].sum()),
          "One promoted focal item per promoted slate."),
         ("same_slate_spillover_rows", int(exposure["same_slate_spillover"].sum()),
@@ -68,7 +68,11 @@ def readiness_table(exposure: pd.DataFrame, slates: pd.DataFrame, promotion_prob
         ("mean_control_slate_known_lift", float(slates.loc[~promoted, "known_lift_total"].mean()),
          "Zero by construction: control slates are unchanged."),
     ]
-    return pd.DataFrame(rows, columns=["check", "value", "notes"]).astype({"value": float})
+    out = pd.DataFrame(rows, columns=["check", "value", "notes"]).astype({"value": float})
+    # counts print as integers, rates and z-scores with three decimals
+    out.insert(2, "value_display", [f"{v:,}" if isinstance(v, (int, np.integer)) else f"{float(v):.3f}"
+                                    for _, v, _ in rows])
+    return out
 
 
 def balance_table(exposure: pd.DataFrame, slates: pd.DataFrame) -> pd.DataFrame:

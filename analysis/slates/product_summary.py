@@ -111,6 +111,15 @@ def recommendations(summary: pd.DataFrame, risk_position: pd.DataFrame,
     else:
         verdict, metric_rec = "not distinguishable from zero", "Collect more slates before deciding: the net slate effect is uncertain."
     offsets = abs(comp) > abs(focal) and comp < 0
+    includes_zero = lo <= 0 <= hi
+    if offsets:
+        offset_text = ("Competitor losses exceed the focal gain in the point estimates, but the net "
+                       "slate total's 95% CI includes zero" if includes_zero
+                       else "Competitor losses more than offset the focal gain")
+    else:
+        offset_text = ("Competitor changes only partly offset the focal gain in the point estimates, "
+                       "but the net slate total's 95% CI includes zero" if includes_zero
+                       else "Competitor changes only partly offset the focal gain")
     supported = risk_position.dropna(subset=["known_total_lift"])
     worst = supported.loc[supported["known_total_lift"].idxmin()] if len(supported) else None
     best = supported.loc[supported["known_total_lift"].idxmax()] if len(supported) else None
@@ -127,9 +136,7 @@ def recommendations(summary: pd.DataFrame, risk_position: pd.DataFrame,
                      f"(95% CI {_fmt(lo)} to {_fmt(hi)}): {verdict}."},
         {"decision_area": "Spillover monitoring",
          "recommendation": "Track same-cluster and displaced-item outcomes whenever an item is promoted.",
-         "evidence": ("Competitor losses more than offset the focal gain"
-                      if offsets else "Competitor changes only partly offset the focal gain")
-                     + f" (offset ratio {s['offset_ratio']:+.2f}); {negative_defs} of "
+         "evidence": offset_text + f" (offset ratio {s['offset_ratio']:+.2f}); {negative_defs} of "
                      f"{len(obs_sens)} spillover definitions show a loss whose 95% CI excludes zero."},
     ]
     if worst is not None and best is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pandas as pd
 
 from analysis.cli import StepContext
 from analysis.designs.assignment import bernoulli_assignment
@@ -34,9 +35,15 @@ def run(ctx: StepContext) -> None:
               f"full-exposure effect {params.effect_all:g}, partial-exposure effect "
               f"{params.effect_mixed:g}.")
     w = ctx.writer
-    w.table("bipartite_parameters", parameter_table(params), title="Parameters of the bipartite marketplace world",
+    mc_cfg = cfg["montecarlo"]
+    param_rows = pd.concat([parameter_table(params), pd.DataFrame({
+        "parameter": ["montecarlo_n_sellers", "montecarlo_n_buyers", "montecarlo_reps"],
+        "value": [float(mc_cfg["n_sellers"]), float(mc_cfg["n_buyers"]), float(mc_cfg["reps"])],
+    })], ignore_index=True)
+    w.table("bipartite_parameters", param_rows, title="Parameters of the bipartite marketplace world",
             caption="Every numeric parameter of the data-generating process and design, as "
-                    "configured for this build.", seed=seed)
+                    "configured for this build, plus the size of the smaller fixed graph and the "
+                    "number of re-randomizations of the Monte Carlo study.", seed=seed)
     counts = be.exposure_counts(exposure, params.treat_p)
     w.table("bipartite_exposure_counts", counts, title="Buyer exposure conditions",
             caption=f"Buyers per number of sellers and exposure condition (none / mixed / all "
@@ -73,11 +80,13 @@ def run(ctx: StepContext) -> None:
                  "indirect difference in group means lands far above its truth of 0.3 while the "
                  "Hajek estimate covers it.", seed=seed)
 
-    mc_cfg = cfg["montecarlo"]
     mc_params = bm.BipartiteParams.from_config({**cfg, "n_sellers": mc_cfg["n_sellers"],
                                                 "n_buyers": mc_cfg["n_buyers"]})
     mc = be.bipartite_montecarlo(mc_params, int(mc_cfg["reps"]), int(mc_cfg["seed"]), level)
-    w.table("bipartite_montecarlo", mc, title="Monte Carlo: bipartite marketplace",
+    # Round the bias to the precision the book shows and drop the sign of zero, so that a
+    # tiny negative bias cannot print as "-0.000".
+    mc_table = mc.assign(bias=mc["bias"].round(3) + 0.0)
+    w.table("bipartite_montecarlo", mc_table, title="Monte Carlo: bipartite marketplace",
             caption=f"Bias, RMSE and 95% CI coverage over {int(mc_cfg['reps'])} re-randomizations "
                     f"of sellers (with fresh shocks) on a fixed graph of "
                     f"{int(mc_cfg['n_sellers']):,} sellers and {int(mc_cfg['n_buyers']):,} buyers.",

@@ -19,6 +19,7 @@ from analysis.cli import StepContext
 from analysis.design_based.horvitz_thompson import exposure_contrast, positive_units
 from analysis.design_based.randomization_inference import (
     RandomizationTest,
+    assignment_support,
     conditional_rerandomizations,
     no_effect_test,
     no_spillover_test,
@@ -61,8 +62,12 @@ def _chunked(sampler: Callable[[int], np.ndarray], total: int, size: int
 
 def _randomization_tests(world: NetworkWorld, design: study.ClusterDesign, y_obs: np.ndarray,
                          z_obs: np.ndarray, ricfg: dict, rng: np.random.Generator
-                         ) -> tuple[RandomizationTest, RandomizationTest]:
-    """No-effect and no-spillover Fisher tests of one realised experiment."""
+                         ) -> tuple[RandomizationTest, RandomizationTest, dict, dict]:
+    """No-effect and no-spillover Fisher tests of one realised experiment.
+
+    Also returns, per test, the number of distinct assignments it re-randomizes over and the
+    smallest exact p-value that assignment space allows for the observed assignment.
+    """
     n = world.graph.n_nodes
     n_rr, chunk = int(ricfg["n_rerandomizations"]), _chunk_size(n)
     no_effect = no_effect_test(y_obs, z_obs,
@@ -74,7 +79,14 @@ def _randomization_tests(world: NetworkWorld, design: study.ClusterDesign, y_obs
         _chunked(lambda r: conditional_rerandomizations(
             z_obs, focal, design.clusters, design.probability, design.complete, r, rng),
             n_rr, chunk))
-    return no_effect, no_spill
+    full = assignment_support(z_obs, design.clusters, design.probability, design.complete)
+    cond = assignment_support(z_obs, design.clusters, design.probability, design.complete,
+                              fixed_units=focal)
+    support_effect = {"n_assignments": full["n_assignments"],
+                      "min_exact_p_value": full["p_observed"] + full["p_complement"]}
+    support_spill = {"n_assignments": cond["n_assignments"],
+                     "min_exact_p_value": cond["p_observed"]}
+    return no_effect, no_spill, support_effect, support_spill
 
 
 def _mappings(world: NetworkWorld, threshold: float) -> dict[str, tuple]:
@@ -154,13 +166,19 @@ def run(ctx: StepContext) -> None:
                                             units=units, alpha=alpha).to_frame().iloc[0]
                     row.update({c: float(res[c]) for c in ("estimate", "std_error", "ci_lower",
                                                            "ci_upper")})
+                    row["note"] = ""
                 else:
                     row.update(estimate=np.nan, std_error=np.nan, ci_lower=np.nan,
-                               ci_upper=np.nan)
+                               ci_upper=np.nan,
+                               note=("not identified (no unit with positivity)"
+                                     if not units.any() else
+                                     "not computed (graph too large for pairwise "
+                                     "probabilities)"))
                 estimates.append(row)
-        no_effect, no_spill = _randomization_tests(world, design, y_obs, z_obs, ricfg, rng_ri)
-        for result in (no_effect, no_spill):
-            tests.append({"design": name, **result.as_dict()})
+        no_effect, no_spill, sup_effect, sup_spill = _randomization_tests(
+            world, design, y_obs, z_obs, ricfg, rng_ri)
+        for result, support in ((no_effect, sup_effect), (no_spill, sup_spill)):
+            tests.append({"design": name, **result.as_dict(), **support})
         LOG.info("%s: no-effect p=%.4f, no-spillover p=%.4f", name, no_effect.p_value,
                  no_spill.p_value)
 
@@ -188,7 +206,8 @@ def run(ctx: StepContext) -> None:
             caption=f"Exposure contrasts from one realised experiment per design, with "
                     f"Aronow-Samii conservative standard errors and {float(cfg['level']):.0%} "
                     f"intervals, averaged over units with positive probability of both "
-                    f"conditions; truth is the exact estimand on those units. {draws_note}",
+                    f"conditions; truth is the exact estimand on those units; note says why a "
+                    f"contrast has no estimate. {draws_note}",
             seed=prob_seed)
     w.table("network_randomization_tests", pd.DataFrame(tests),
             title="Fisher randomization tests of sharp nulls",
@@ -196,7 +215,11 @@ def run(ctx: StepContext) -> None:
                     f"re-randomizations of each design: the null of no effect at all (difference "
                     f"in means) and the null of no spillover (Athey, Eckles & Imbens focal-unit "
                     f"test, {float(ricfg['focal_fraction']):.0%} of units focal; randomization "
-                    f"units containing a focal unit are held fixed).", seed=ri_seed)
+                    f"units containing a focal unit are held fixed). n_assignments counts the "
+                    f"distinct assignments each test re-randomizes over; min_exact_p_value is "
+                    f"the smallest exact p-value that set allows for the observed assignment "
+                    f"(its probability, plus its complement's for the difference in means, "
+                    f"whose absolute value complementing leaves unchanged).", seed=ri_seed)
     full = probabilities[probabilities["mapping"] == "full_neighborhood"]
     w.figure("network_exposure_probability",
              figs.exposure_probability_figure(full, "full treatment"),

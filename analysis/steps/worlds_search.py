@@ -75,7 +75,8 @@ def run(ctx: StepContext) -> None:
     mc_truth, _ = sm.item_contrast_truth(mc_params, mc_truth_rng, int(cfg["truth_searches"]))
     mc = search_estimates.search_montecarlo(mc_params, int(mc_cfg["reps"]), int(mc_cfg["seed"]),
                                             mc_truth, level)
-    w.table("search_montecarlo", mc, title="Monte Carlo: search marketplace",
+    # Bias rounded to the precision the book shows, without a sign on zero ("-0.000").
+    w.table("search_montecarlo", mc.assign(bias=mc["bias"].round(3) + 0.0), title="Monte Carlo: search marketplace",
             caption=f"Bias, RMSE and 95% CI coverage over {int(mc_cfg['reps'])} replications of "
                     f"{int(mc_cfg['n_searches']):,} searches each.", seed=int(mc_cfg["seed"]))
     w.figure("search_montecarlo_coverage",

@@ -272,7 +272,10 @@ def summarise_study(replicates: pd.DataFrame, level: float = 0.95,
             stats_row.update(truth=float(first["truth"]), n_reps=int(ok.sum()))
         rows.append({**labels, **{k: first[k] for k in extra}, **stats_row,
                      "n_undefined": int((~ok).sum())})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    # no "-0" in reports: adding 0.0 turns a negative zero into a positive one
+    out["bias"] = out["bias"].astype(float) + 0.0
+    return out
 
 
 def design_summary(world: NetworkWorld, design: ClusterDesign, probs: DesignProbabilities
@@ -283,6 +286,8 @@ def design_summary(world: NetworkWorld, design: ClusterDesign, probs: DesignProb
     return {
         "design": design.name,
         "target_size": design.target_size,
+        "treatment_probability": design.probability,
+        "complete": design.complete,
         "n_clusters": design.n_clusters,
         "mean_cluster_size": float(sizes.mean()),
         "cross_cluster_edge_fraction": cross_cluster_edge_fraction(world.graph, design.clusters),
