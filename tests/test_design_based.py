@@ -300,3 +300,16 @@ def test_assignment_support_bounds_the_exact_p_value() -> None:
     bern = assignment_support(z, clusters, 0.25, complete=False)
     assert bern["n_assignments"] == 16
     assert bern["p_observed"] == pytest.approx(0.25 ** 2 * 0.75 ** 2)
+
+
+def test_assignment_support_stays_finite_in_meaning_at_scale() -> None:
+    """A 10^6-unit design has more assignments than a float holds: inf, not an OverflowError."""
+    from analysis.design_based.randomization_inference import assignment_support
+
+    z = np.r_[np.ones(500_000, dtype=int), np.zeros(500_000, dtype=int)]
+    for complete in (True, False):
+        support = assignment_support(z, np.arange(z.size), 0.5, complete)
+        assert support["n_assignments"] == float("inf")
+        assert support["p_observed"] == 0.0
+    small = assignment_support(np.array([1, 1, 0, 0]), np.arange(4), 0.5, complete=False)
+    assert small["n_assignments"] == 16.0 and small["p_observed"] == 0.0625

@@ -127,6 +127,11 @@ def select_focal_units(n: int, fraction: float, rng: np.random.Generator,
     return chosen[codes]
 
 
+def _exp_or_inf(log_value: float) -> float:
+    """``exp(log_value)``, or ``inf`` past the float range (huge assignment counts)."""
+    return math.exp(log_value) if log_value < 709.0 else math.inf
+
+
 def assignment_support(z_obs: ArrayLike, clusters: ArrayLike, p: float, complete: bool,
                        fixed_units: ArrayLike | None = None) -> dict[str, float]:
     """How many assignments a (conditional) cluster design can draw, and how likely ``z_obs`` is.
@@ -148,11 +153,14 @@ def assignment_support(z_obs: ArrayLike, clusters: ArrayLike, p: float, complete
     free_z = cluster_z[~fixed_cluster]
     n_free, m = int(free_z.size), int(free_z.sum())
     if complete:
-        n_assignments = float(math.comb(n_free, m))
+        # exact for small designs; in log space (inf beyond float range) for large ones
+        n_assignments = (float(math.comb(n_free, m)) if n_free <= 1000 else
+                         _exp_or_inf(math.lgamma(n_free + 1) - math.lgamma(m + 1)
+                                     - math.lgamma(n_free - m + 1)))
         p_observed = 1.0 / n_assignments
         p_complement = p_observed if n_free - m == m and not fixed_cluster.any() else 0.0
     else:
-        n_assignments = 2.0 ** n_free
+        n_assignments = 2.0 ** n_free if n_free < 1024 else math.inf
         p_observed = float(p ** m * (1 - p) ** (n_free - m))
         p_complement = (float(p ** (n_free - m) * (1 - p) ** m)
                         if not fixed_cluster.any() and n_free > 0 else 0.0)
