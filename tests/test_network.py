@@ -142,3 +142,14 @@ def test_monte_carlo_study_shows_interference_bias_and_design_based_recovery() -
     assert summary_c.loc["dim_clustered", "bias"] > summary.loc["dim_naive", "bias"] + 0.5
     assert abs(summary_c.loc["hajek_full", "bias"]) < 0.3
     assert isinstance(reps_c, pd.DataFrame) and set(reps_c["design"]) == {"graph_cluster"}
+
+
+def test_probability_draws_keep_configured_count_on_book_sized_graphs() -> None:
+    """Large graphs get fewer Monte Carlo draws (budgeted node-draws), small ones all of them."""
+    from analysis.steps.worlds_network_design import probability_draws
+
+    assert probability_draws(10_000, 210) == 10_000
+    assert probability_draws(10_000, 20_000) == 10_000
+    assert probability_draws(10_000, 100_000) == 2_000
+    assert probability_draws(10_000, 1_000_000) == 200
+    assert probability_draws(50, 1_000_000) == 50

@@ -46,6 +46,18 @@ MAX_LISTED_NODES = 20_000
 CHUNK_FLOATS = 20_000_000
 
 
+
+#: Node-draws the Monte Carlo exposure probabilities may use per design and mapping: the
+#: configured draws on graphs up to 20,000 nodes, fewer (at least MIN_PROBABILITY_DRAWS) beyond.
+DRAW_CELL_BUDGET = 200_000_000
+MIN_PROBABILITY_DRAWS = 200
+
+
+def probability_draws(configured: int, n_nodes: int) -> int:
+    """Monte Carlo draws for exposure probabilities on an ``n_nodes`` graph, within the budget."""
+    return int(min(configured, max(MIN_PROBABILITY_DRAWS, DRAW_CELL_BUDGET // n_nodes)))
+
+
 def _chunk_size(n: int) -> int:
     return max(1, CHUNK_FLOATS // n)
 
@@ -124,6 +136,11 @@ def run(ctx: StepContext) -> None:
         LOG.warning("%d nodes: skipping pairwise exposure probabilities and HT variances "
                     "(limit %d)", n, MAX_PAIRWISE_NODES)
     prob_seed, ri_seed = int(pcfg["seed"]), int(ricfg["seed"])
+    n_draws = probability_draws(int(pcfg["n_draws"]), n)
+    if n_draws < int(pcfg["n_draws"]):
+        LOG.warning("%d nodes: %d exposure-probability draws instead of %d (budget of %.0e "
+                    "node-draws; the table records n_draws)", n, n_draws, int(pcfg["n_draws"]),
+                    DRAW_CELL_BUDGET)
     positivity, unit_rows, estimates, tests = [], [], [], []
     estimand_table = network_estimands(world)
     truths = dict(zip(estimand_table["estimand"], estimand_table["value"], strict=True))
@@ -138,7 +155,7 @@ def run(ctx: StepContext) -> None:
         y_obs = observed_outcomes(world, z_obs)
         for mapping, (code_fn, labels, pairs, contrast, estimand) in mappings.items():
             probs: ExposureProbabilities = monte_carlo_exposure_probabilities(
-                design.sample, code_fn, labels, int(pcfg["n_draws"]), rng_prob,
+                design.sample, code_fn, labels, n_draws, rng_prob,
                 joint_pairs=pairs if pairwise else (), chunk_size=_chunk_size(n))
             report = positivity_report(probs, float(pcfg["tiny"]))
             positivity.append(report.assign(design=name, mapping=mapping))
