@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from analysis.designs.assignment import encode_clusters
 from analysis.exposure.neighbor import neighbor_share
 
 __all__ = [
@@ -144,10 +145,10 @@ def assignment_support(z_obs: ArrayLike, clusters: ArrayLike, p: float, complete
     means) it can never be smaller than ``p_observed + p_complement``.
     """
     z = np.asarray(z_obs).astype(np.int8)
-    codes, uniques = pd.factorize(np.asarray(clusters), sort=True)
-    cluster_z = np.zeros(len(uniques), dtype=np.int8)
+    codes, n_clusters = encode_clusters(clusters)
+    cluster_z = np.zeros(n_clusters, dtype=np.int8)
     cluster_z[codes] = z
-    fixed_cluster = np.zeros(len(uniques), dtype=bool)
+    fixed_cluster = np.zeros(n_clusters, dtype=bool)
     if fixed_units is not None:
         fixed_cluster[codes[np.asarray(fixed_units, dtype=bool)]] = True
     free_z = cluster_z[~fixed_cluster]
@@ -181,8 +182,7 @@ def conditional_rerandomizations(z_obs: ArrayLike, fixed_units: ArrayLike, clust
     """
     z = np.asarray(z_obs).astype(np.int8)
     fixed = np.asarray(fixed_units, dtype=bool)
-    codes, uniques = pd.factorize(np.asarray(clusters), sort=True)
-    n_clusters = len(uniques)
+    codes, n_clusters = encode_clusters(clusters)
     if z.shape != fixed.shape or z.shape != codes.shape:
         raise ValueError("z_obs, fixed_units and clusters must have the same length")
     cluster_z = np.zeros(n_clusters, dtype=np.int8)

@@ -16,6 +16,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from analysis.designs.assignment import encode_clusters
+
 
 @dataclass(frozen=True)
 class DiffInMeans:
@@ -61,12 +63,8 @@ def _interval(estimate: float, se: float, alpha: float) -> tuple[float, float, f
     return estimate - z * se, estimate + z * se, p
 
 
-def cluster_codes(clusters: ArrayLike) -> tuple[np.ndarray, int]:
-    """Integer codes 0..G-1 for any cluster labels, and G."""
-    codes, uniques = pd.factorize(np.asarray(clusters), sort=True)
-    if (codes < 0).any():
-        raise ValueError("cluster labels contain missing values")
-    return codes.astype(np.int64), len(uniques)
+#: Integer codes 0..G-1 for any cluster labels, and G (one implementation, in designs).
+cluster_codes = encode_clusters
 
 
 def clustered_se(y: np.ndarray, treated: np.ndarray, codes: np.ndarray, n_clusters: int) -> float:
