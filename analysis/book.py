@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.report import labels
 from analysis.report.manifest import Manifest, ManifestError
 
 RESULTS_ENV = "BOOK_RESULTS_DIR"
@@ -108,18 +109,42 @@ def num(artifact_id: str, column: str, where: Mapping[str, Any] | None = None,
 
 
 def _format_frame(df: pd.DataFrame, digits: int | Mapping[str, int]) -> pd.DataFrame:
+    """Numbers as text: floats rounded, integers with thousands separators, no negative zeros."""
     out = df.copy()
     for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]):
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_float_dtype(series):
             d = digits.get(column, 3) if isinstance(digits, Mapping) else digits
-            out[column] = out[column].map(lambda x, d=d: "" if pd.isna(x) else f"{x:,.{d}f}")
+            out[column] = series.map(lambda x, d=d: "" if pd.isna(x) else fmt_number(x, d))
+        elif pd.api.types.is_integer_dtype(series):
+            out[column] = series.map(lambda x: "" if pd.isna(x) else f"{int(x):,}")
     return out
+
+
+def fmt_number(x: float, digits: int) -> str:
+    """``x`` with ``digits`` decimals and a true minus sign; a value that rounds to zero has none."""
+    text = f"{x:,.{digits}f}"
+    if text.startswith("-") and text.lstrip("-").strip("0.,") == "":
+        text = text[1:]
+    return text.replace("-", "−")
+
+
+def _escape_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Pipe-table safe text: a ``|`` inside a cell would end the cell."""
+    return df.map(lambda v: v.replace("|", "\\|") if isinstance(v, str) else v)
 
 
 def table_markdown(artifact_id: str, columns: Sequence[str] | None = None,
                    rename: Mapping[str, str] | None = None, where: Mapping[str, Any] | None = None,
-                   digits: int | Mapping[str, int] = 3, max_rows: int | None = None) -> str:
-    """A pipe table (Markdown) of an artifact, with chosen columns, labels and rounding."""
+                   digits: int | Mapping[str, int] = 3, max_rows: int | None = None,
+                   keep: Sequence[str] = ()) -> str:
+    """A pipe table (Markdown) of an artifact in reader words, with chosen columns and rounding.
+
+    Column names and identifier values go through :mod:`analysis.report.labels` (``rename``
+    overrides a column's label; columns in ``keep`` keep their values); booleans read yes/no.
+    """
     df = _select(table(artifact_id), where, artifact_id)
     if columns is not None:
         missing = [c for c in columns if c not in df.columns]
@@ -128,10 +153,8 @@ def table_markdown(artifact_id: str, columns: Sequence[str] | None = None,
         df = df[list(columns)]
     if max_rows is not None:
         df = df.head(max_rows)
-    df = _format_frame(df, digits)
-    if rename:
-        df = df.rename(columns=dict(rename))
-    return df.to_markdown(index=False, disable_numparse=True)
+    df = labels.relabel_frame(_format_frame(df, digits), rename=rename, keep=keep)
+    return _escape_cells(df).to_markdown(index=False, disable_numparse=True)
 
 
 def show_table(artifact_id: str, **kwargs: Any) -> Any:

@@ -1,0 +1,229 @@
+"""Checks of the rendered book: Quarto's log, the HTML pages and the PDF, as a reader gets them.
+
+``book_checks`` is the fast layer (pandoc parse, citeproc, cell execution, no Quarto). This module
+checks what only a real ``quarto render`` shows: warnings in the log, cross-references and citations
+Quarto could not resolve, raw markup that leaked into the text, missing images, internal
+identifiers that reach a reader, and PDF text that runs past the margins or overprints.
+
+Every function takes text or a path and returns a list of problems (empty when the output is
+clean), so the tests can both run them on the real book and prove on planted defects that each
+check can fail.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
+
+#: Lines of Quarto's, pandoc's or Typst's output that signal a problem.
+LOG_PROBLEM = re.compile(r"\b(WARN|WARNING|ERROR)\b|^\s*(warning|error)(\[\w+\])?:", re.M)
+
+#: Raw markup that must never reach a reader's text.
+RAW_MARKUP = {
+    "unresolved cross-reference": re.compile(r"\?@[\w-]+"),
+    "raw inline code": re.compile(r"\{python\}|\{r\}"),
+    "backtick": re.compile(r"`"),
+    "unresolved citation": re.compile(r"\?\?|\(\s*[\w:-]+\?\s*\)"),
+}
+
+#: An identifier in snake_case (two or more lower-case words joined by underscores).
+SNAKE_CASE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/])")
+
+
+def log_problems(log: str) -> list[str]:
+    """Lines of a ``quarto render`` log that are warnings or errors."""
+    return [line.strip() for line in log.splitlines() if LOG_PROBLEM.search(line)]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered HTML page: its path in the site and its reader-visible text."""
+
+    path: Path
+    text: str
+    soup: BeautifulSoup
+
+
+def html_pages(site: str | Path) -> list[Page]:
+    """Every HTML page of a rendered site, with the text a reader sees in its main content."""
+    site = Path(site)
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        if "site_libs" in path.parts:
+            continue
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        main = soup.find("main") or soup.body or soup
+        pages.append(Page(path=path.relative_to(site), text=reader_text(main), soup=soup))
+    return pages
+
+
+def reader_text(element) -> str:
+    """The text of an HTML element without code listings, scripts, styles and math markup."""
+    clone = BeautifulSoup(str(element), "html.parser")
+    for tag in clone.find_all(["script", "style", "pre", "code", "math", "svg", "noscript"]):
+        tag.decompose()
+    # Quarto's hidden copies (e.g. the search index's shadow text) are not read.
+    for tag in clone.select(".visually-hidden, .sr-only, .quarto-alternate-formats"):
+        tag.decompose()
+    return clone.get_text(" ", strip=False)
+
+
+def raw_markup(text: str) -> list[str]:
+    """Raw markup in reader text: ``?@`` references, ``{python}``, backticks, ``??`` citations."""
+    problems = []
+    for name, pattern in RAW_MARKUP.items():
+        for match in pattern.finditer(text):
+            start = max(0, match.start() - 40)
+            problems.append(f"{name}: ...{text[start:match.end() + 40]!r}...")
+    return problems
+
+
+def snake_case_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
+    """snake_case identifiers in reader text, except the explicitly ``allowed`` ones."""
+    allowed = set(allowed)
+    return sorted({m.group(0) for m in SNAKE_CASE.finditer(text)} - allowed)
+
+
+def unresolved_html_references(page: Page) -> list[str]:
+    """Cross-references Quarto could not resolve (it prints them as ``?@label``)."""
+    problems = [f"{page.path}: {m.group(0)}" for m in RAW_MARKUP["unresolved cross-reference"]
+                .finditer(page.text)]
+    for cite in page.soup.select("span.citation"):
+        if "?" in cite.get_text():
+            problems.append(f"{page.path}: unresolved citation {cite.get_text(strip=True)!r}")
+    return problems
+
+
+def missing_images(site: str | Path, page: Page) -> list[str]:
+    """``<img>`` sources of a page that do not exist in the site."""
+    site = Path(site)
+    problems = []
+    for img in page.soup.find_all("img"):
+        src = img.get("src", "")
+        if not src or src.startswith("data:"):
+            continue
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            problems.append(f"{page.path}: image from outside the site: {src}")
+            continue
+        target = (site / page.path).parent / unquote(parts.path)
+        if not target.exists():
+            problems.append(f"{page.path}: missing image {src}")
+    return problems
+
+
+def broken_internal_links(site: str | Path, pages: list[Page]) -> list[str]:
+    """Links between pages of the site whose file or anchor does not exist."""
+    site = Path(site)
+    ids = {page.path: {tag["id"] for tag in page.soup.find_all(id=True)} for page in pages}
+    problems = []
+    for page in pages:
+        for link in page.soup.find_all("a", href=True):
+            href = link["href"]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            if parts.path:
+                target = ((site / page.path).parent / unquote(parts.path)).resolve()
+                if not target.exists():
+                    problems.append(f"{page.path}: link to missing file {href}")
+                    continue
+                rel = target.relative_to(site.resolve()) if target.is_relative_to(
+                    site.resolve()) else None
+            else:
+                rel = page.path
+            if parts.fragment and rel is not None and rel in ids:
+                if unquote(parts.fragment) not in ids[rel]:
+                    problems.append(f"{page.path}: link to missing anchor {href}")
+    return problems
+
+
+def pdf_text(pdf: str | Path) -> str:
+    """The text layer of a PDF (``pdftotext`` from poppler-utils)."""
+    if shutil.which("pdftotext") is None:
+        raise RuntimeError("pdftotext is not on PATH: install poppler-utils")
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+def pdf_words(pdf: str | Path) -> tuple[list[Word], dict[int, tuple[float, float]]]:
+    """Every word of a PDF with its bounding box, and each page's (width, height) in points."""
+    if shutil.which("pdftotext") is None:
+        raise RuntimeError("pdftotext is not on PATH: install poppler-utils")
+    out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    soup = BeautifulSoup(out, "html.parser")
+    words: list[Word] = []
+    sizes: dict[int, tuple[float, float]] = {}
+    for number, page in enumerate(soup.find_all("page"), start=1):
+        sizes[number] = (float(page["width"]), float(page["height"]))
+        for w in page.find_all("word"):
+            words.append(Word(number, float(w["xmin"]), float(w["ymin"]), float(w["xmax"]),
+                              float(w["ymax"]), w.get_text()))
+    return words, sizes
+
+
+HEADING_NUMBER = re.compile(r"^(?:[0-9]+|[A-Z])(?:\.[0-9]+)*\.?$")
+
+
+def pdf_layout_problems(pdf: str | Path, tolerance: float = 4.0, min_overlap: float = 0.3,
+                        skip_pages: Iterable[int] = (1,), max_word_height: float = 30.0) -> list[str]:
+    """Words that run past the text measure, and words printed over each other.
+
+    The measure is read off the book itself: the 1st and 99th percentiles of where words start and
+    end, per page parity (a book's inner and outer margins differ). Section numbers hang in the
+    left margin by design and are exempt from the left edge; the cover (``skip_pages``) and
+    decorative glyphs taller than ``max_word_height`` points (part numerals) are not checked. Two
+    words overprint when their boxes overlap by more than ``min_overlap`` of the smaller box.
+    """
+    import numpy as np
+
+    skip = set(skip_pages)
+    words, _ = pdf_words(pdf)
+    words = [w for w in words if w.page not in skip and w.y1 - w.y0 <= max_word_height]
+    problems = []
+    for parity in (0, 1):
+        side = [w for w in words if w.page % 2 == parity]
+        if not side:
+            continue
+        left = float(np.percentile([w.x0 for w in side], 1))
+        right = float(np.percentile([w.x1 for w in side], 99))
+        for w in side:
+            if w.x1 > right + tolerance or (w.x0 < left - tolerance
+                                            and not HEADING_NUMBER.match(w.text)):
+                problems.append(f"page {w.page}: {w.text!r} runs past the text measure "
+                                f"(x {w.x0:.0f}-{w.x1:.0f}, measure {left:.0f}-{right:.0f})")
+    by_page: dict[int, list[Word]] = {}
+    for w in words:
+        by_page.setdefault(w.page, []).append(w)
+    for number, page_words in sorted(by_page.items()):
+        page_words.sort(key=lambda w: (w.y0, w.x0))
+        for i, a in enumerate(page_words):
+            for b in page_words[i + 1:]:
+                if b.y0 >= a.y1:
+                    break
+                overlap_x = min(a.x1, b.x1) - max(a.x0, b.x0)
+                overlap_y = min(a.y1, b.y1) - max(a.y0, b.y0)
+                if overlap_x <= 0 or overlap_y <= 0:
+                    continue
+                smaller = min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0))
+                if smaller > 0 and overlap_x * overlap_y > min_overlap * smaller:
+                    problems.append(f"page {number}: {a.text!r} and {b.text!r} overprint")
+    return problems
