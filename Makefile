@@ -14,18 +14,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book setup artifacts ci-artifacts render test lint bench dry-run clean
+.PHONY: book setup artifacts ci-artifacts render proof test lint bench dry-run clean
 
 book: artifacts render
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml book/install_kernel.py
 	@command -v dot >/dev/null 2>&1 || { echo "Graphviz 'dot' is not on PATH: install Graphviz (apt-get install graphviz / brew install graphviz)."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (book)" >/dev/null
+	$(BIN)/python book/install_kernel.py >/dev/null
 	touch $(STAMP)
 
 artifacts: $(STAMP)
@@ -48,6 +48,13 @@ render: $(STAMP)
 	  echo "Install Quarto >= 1.9 from https://quarto.org/docs/get-started/ and run 'make render'."; \
 	  exit 3; \
 	fi
+
+# Render the book, then write every PDF page as a PNG into build/proof/ to look at page by page.
+proof: render
+	@command -v pdftoppm >/dev/null 2>&1 || { echo "pdftoppm is not on PATH: install poppler-utils"; exit 1; }
+	rm -rf build/proof && mkdir -p build/proof
+	pdftoppm -png -r 80 _book/*.pdf build/proof/page
+	@echo "Wrote $$(ls build/proof | wc -l) page images to build/proof/ (page-NN.png)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -26,6 +26,9 @@ from analysis.report.manifest import Manifest, ManifestError
 
 RESULTS_ENV = "BOOK_RESULTS_DIR"
 
+#: The reader's word for an identifier (re-exported for chapters: ``book.label("sci_fi")``).
+label = labels.label
+
 
 def project_root(start: str | Path | None = None) -> Path:
     """The nearest folder at or above ``start`` (default: cwd) that holds ``_quarto.yml``."""
@@ -191,29 +194,56 @@ def show_figure(artifact_id: str, width: int | None = None) -> Any:
 
 
 def catalog(kind: str | None = None) -> pd.DataFrame:
-    """Every artifact in the manifest: id, kind, title, rule, seed, short SHA-256 and file paths."""
+    """Every artifact in the manifest, in book order where a chapter shows it.
+
+    Columns: ``label`` (the cross-reference label of the figure or table showing it, empty if no
+    chapter shows it), ``id``, ``kind``, ``title``, ``rule``, ``seed``, ``sha256`` (first 12 hex
+    digits) and ``files``.
+    """
+    from analysis import book_checks
+
+    shown = book_checks.displayed_artifacts(project_root())
+    order = {artifact_id: (i, label) for i, (label, artifact_id, _) in reversed(list(
+        enumerate(shown)))}
     rows = []
-    for artifact_id, rec in sorted(manifest().records.items()):
+    for artifact_id, rec in manifest().records.items():
         if kind is not None and rec["kind"] != kind:
             continue
+        position, label_ = order.get(artifact_id, (len(shown), ""))
         rows.append({
-            "id": artifact_id, "kind": rec["kind"], "title": rec["title"], "rule": rec["rule"],
+            "position": position, "label": label_, "id": artifact_id, "kind": rec["kind"],
+            "title": rec["title"], "rule": rec["rule"],
             "seed": "" if rec["seed"] is None else str(rec["seed"]),
             "sha256": rec["sha256"][:12],
             "files": ", ".join(Path(f["path"]).name for f in rec["files"]),
         })
-    return pd.DataFrame(rows, columns=["id", "kind", "title", "rule", "seed", "sha256", "files"])
+    columns = ["label", "id", "kind", "title", "rule", "seed", "sha256", "files"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    df = pd.DataFrame(rows).sort_values(["position", "id"], kind="stable")
+    return df[columns].reset_index(drop=True)
 
 
-def show_catalog(kind: str | None = None) -> Any:
-    """The artifact catalog as a Markdown table."""
+def catalog_markdown(kind: str) -> str:
+    """The catalog of one kind of artifact as a Markdown list keyed by figure or table number.
+
+    Each entry resolves to its number through a Quarto cross-reference (``@fig-...``), then gives
+    the title, the artifact id, the rule and seed that made it and the start of its SHA-256.
+    """
+    entries = []
+    for row in catalog(kind).itertuples(index=False):
+        head = f"@{row.label}" if row.label else "Not shown in a chapter"
+        seed = f", seed {row.seed}" if row.seed else ""
+        entries.append(f"- **{head}**: {row.title}. Artifact `{row.id}` (rule `{row.rule}`{seed}; "
+                       f"SHA-256 `{row.sha256}`).")
+    return "\n".join(entries)
+
+
+def show_catalog(kind: str) -> Any:
+    """The artifact catalog of one kind (``figure`` or ``table``) as a Markdown list."""
     from IPython.display import Markdown
 
-    df = catalog(kind).rename(columns={"id": "Id", "kind": "Kind", "title": "Title",
-                                       "rule": "Rule", "seed": "Seed",
-                                       "sha256": "SHA-256 (first 12)", "files": "Files"})
-    df["Id"] = "`" + df["Id"] + "`"
-    return Markdown(df.to_markdown(index=False, disable_numparse=True))
+    return Markdown(catalog_markdown(kind))
 
 
 def build_date() -> str:

@@ -104,6 +104,21 @@ def artifact_ids(chapter: Path) -> set[str]:
     return set(ARTIFACT_CALL.findall(chapter.read_text(encoding="utf-8")))
 
 
+SHOWN_ARTIFACT = re.compile(r"book\.show_(figure|table)\(\s*[\"']([a-z][a-z0-9_]*)[\"']")
+
+
+def displayed_artifacts(root: str | Path) -> list[tuple[str, str, str]]:
+    """``(label, artifact id, chapter)`` for every labelled cell that shows an artifact, in book
+    order: the link between Quarto's figure and table numbers and the manifest."""
+    found = []
+    for chapter in chapter_files(root):
+        for cell in cells(chapter):
+            match = SHOWN_ARTIFACT.search(cell.code)
+            if cell.label and cell.label.startswith(("fig-", "tbl-")) and match:
+                found.append((cell.label, match.group(2), chapter.name))
+    return found
+
+
 def pandoc_markdown(chapter: Path) -> str:
     """The chapter as pandoc sees it after Quarto turns executable cells into code blocks."""
     text = chapter.read_text(encoding="utf-8")

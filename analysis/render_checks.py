@@ -153,6 +153,22 @@ def pdf_text(pdf: str | Path) -> str:
                           text=True, check=True).stdout
 
 
+def pdf_chapter_pages(pages: list[str], title: str) -> set[int]:
+    """Page numbers (1-based) of the appendix or chapter whose opening page has ``title`` as a
+    heading line, up to the page before the References (the last part of the PDF)."""
+    opening = re.compile(r"^\s*(?:[0-9A-Z]+\.\s+)?" + re.escape(title) + r"\s*$", re.M)
+    start = next((i for i, page in enumerate(pages, start=1) if opening.search(page)), None)
+    if start is None:
+        return set()
+    found = {start}
+    for number in range(start + 1, len(pages) + 1):
+        first_line = pages[number - 1].strip().splitlines()[:1]
+        if first_line and first_line[0].strip() in {"References", "Bibliography"}:
+            break
+        found.add(number)
+    return found
+
+
 @dataclass(frozen=True)
 class Word:
     page: int

@@ -51,3 +51,40 @@ def ci_results() -> Path:
     results = ROOT / ci_config()["results_dir"]
     os.environ["BOOK_RESULTS_DIR"] = str(results)
     return results
+
+
+# -- the rendered book (real Quarto) ----------------------------------------------------------------
+REQUIRE_QUARTO = "BOOK_REQUIRE_QUARTO"
+
+
+@pytest.fixture(scope="session")
+def quarto() -> Path:
+    """The quarto command; skips the rendered-book tests where Quarto is absent.
+
+    With ``BOOK_REQUIRE_QUARTO=1`` (CI sets it) a missing Quarto fails instead of skipping.
+    """
+    from analysis.quarto_render import find_quarto
+
+    path = find_quarto()
+    if path is None:
+        message = ("Quarto is not installed, so the rendered book (HTML + PDF) is not checked: "
+                   "install Quarto >= 1.9 (https://quarto.org/docs/get-started/) or set QUARTO to "
+                   "the quarto command")
+        if os.environ.get(REQUIRE_QUARTO) == "1":
+            pytest.fail(f"{REQUIRE_QUARTO}=1: {message}")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def rendered_book(ci_results: Path, quarto: Path):
+    """The whole book rendered by the real Quarto (HTML + Typst PDF) against ``ci_results``.
+
+    Output goes beside the results folder (``build/ci/_book`` for the CI build; ``_book`` when
+    ``BOOK_TEST_RESULTS=results`` checks the default build), the log to ``render.log`` there.
+    """
+    from analysis.quarto_render import render
+
+    out = ci_results.parent / "_book"
+    return render(ROOT, out, results_dir=ci_results, quarto=quarto,
+                  log_path=ci_results.parent / "render.log")

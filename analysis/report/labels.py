@@ -49,6 +49,9 @@ LABELS: dict[str, str] = {
     "any_treated_neighbor": "Any treated neighbour",
     "neighbor_share": "Share of treated neighbours",
     "peer_saturation": "Peer saturation",
+    "A": "Own treatment (A)",
+    "A:peer_saturation": "Own treatment × peer saturation",
+    "contrast": "Contrast",
     "direct_no_exposure": "Direct effect, no treated neighbours",
     "spillover_full": "Spillover of a fully treated neighbourhood",
     "total_effect": "Total effect",
@@ -113,6 +116,7 @@ LABELS: dict[str, str] = {
     "attention_penalty": "Attention penalty",
     "cluster_penalty": "Same-cluster penalty",
     "direct_boost": "Direct boost",
+    "visibility": "Visibility effect",
     "liked_rate": "Share of ratings liked",
     "user_tendency": "User click tendency",
     "baseline_score": "Baseline ranker score",
@@ -185,6 +189,8 @@ def label(name: Any) -> str:
     if isinstance(name, bool):
         return yes_no(name)
     text = str(name)
+    if text in LABELS:
+        return LABELS[text]
     key = text.lower()
     if key in LABELS and (text == key or text.islower()):
         return LABELS[key]
@@ -200,14 +206,48 @@ def yes_no(value: Any) -> str:
     return YES if bool(value) else NO
 
 
+_IDENTIFIER_LIST = re.compile(r"^[a-z][a-z0-9_]*(?:, *[a-z][a-z0-9_]*)+$")
+
+
+def label_list(text: str) -> str:
+    """A comma-separated list of identifiers in reader words (``"sci_fi, war"`` → ``"sci-fi, war"``)."""
+    parts = [label(part.strip()) for part in text.split(",")]
+    return ", ".join([parts[0], *(p if p.isupper() else p[:1].lower() + p[1:] for p in parts[1:])])
+
+
+_ASSIGNMENTS = re.compile(r"^[a-z][a-z0-9_]*=[^,=]+(?:, *[a-z][a-z0-9_]*=[^,=]+)*$")
+
+
+def label_assignments(text: str) -> str:
+    """Settings written as ``key=value`` pairs in reader words
+    (``"attention_penalty=0, cluster_penalty=0"`` → ``"attention penalty 0, same-cluster penalty 0"``)."""
+    parts = []
+    for item in text.split(","):
+        key, value = item.strip().split("=", 1)
+        name = label(key)
+        parts.append(f"{name if name.isupper() else name[:1].lower() + name[1:]} {value.strip()}")
+    return ", ".join(parts)
+
+
+def _relabel_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, str) and _IDENTIFIER_LIST.match(value):
+        return label_list(value)
+    if isinstance(value, str) and _ASSIGNMENTS.match(value):
+        return label_assignments(value)
+    return label(value)
+
+
 def relabel_values(values: pd.Series) -> pd.Series:
     """A column with booleans as yes/no and identifier strings as reader words."""
     if pd.api.types.is_bool_dtype(values):
         return values.map(yes_no)
     if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype) or \
             pd.api.types.is_string_dtype(values):
-        return values.map(lambda v: v if v is None or (isinstance(v, float) and v != v)
-                          else yes_no(v) if isinstance(v, bool) else label(v))
+        return values.map(_relabel_value)
     return values
 
 

@@ -46,8 +46,8 @@ def readiness_table(exposure: pd.DataFrame, slates: pd.DataFrame, promotion_prob
     promoted = slates["promotion_applied"] == 1
     rows = [
         ("complete_slates", n_slates, "Slates with the full candidate list."),
-        ("items_per_slate_min", int(per_slate.min()), "Smallest slate (should equal slate_size)."),
-        ("items_per_slate_max", int(per_slate.max()), "Largest slate (should equal slate_size)."),
+        ("items_per_slate_min", int(per_slate.min()), "Smallest slate (should equal the configured slate size)."),
+        ("items_per_slate_max", int(per_slate.max()), "Largest slate (should equal the configured slate size)."),
         ("slates_without_one_focal", int((focal_per_slate != 1).sum()), "Should be zero."),
         ("promotion_probability", promotion_probability, "Design probability of the slate-level coin."),
         ("observed_promotion_rate", rate, "Share of slates promoted."),

@@ -35,6 +35,12 @@ _FORMULAS = {
     "reg_interaction": "Y ~ A * peer_saturation + baseline_skill",
     "reg_own": "Y ~ A + baseline_skill",
 }
+#: How each regression is named in tables (reader words, one name per model).
+MODEL_LABELS = {
+    "reg_peer": "Regression on own treatment, peer saturation and skill",
+    "reg_interaction": "Regression with an own treatment × saturation interaction",
+    "reg_own": "Regression on own treatment and skill",
+}
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -90,7 +96,7 @@ def regression_rows(frame: pd.DataFrame, design: str, model: str,
     n_clusters = int(data["group"].nunique())
     for se_type, fit in fits.items():
         for term, (target, truth) in truths.items():
-            rows.append(_row(design, f"Regression ({formula.split('~')[1].strip()})", term,
+            rows.append(_row(design, MODEL_LABELS[model], term,
                              target, truth, fit.params[term], fit.bse[term], se_type,
                              int(fit.nobs), None if se_type == "naive" else n_clusters, level))
     return rows

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.estimators import batched
 from analysis.montecarlo import ReplicationSet, summary_table
 from analysis.worlds import teams
+from analysis.worlds.teams_estimates import MODEL_LABELS
 
 __all__ = ["teams_montecarlo"]
 
@@ -43,7 +44,7 @@ def _regression_sets(design: str, sample: teams.TeamsSample, params: teams.Teams
                   sample.skill], axis=-1)
     naive = batched.ols(y, x)
     clustered = batched.ols(y, x, clusters=sample.group)
-    estimator = "Regression (A + peer_saturation + baseline_skill)"
+    estimator = MODEL_LABELS["reg_peer"]
     sets = _pairs({"design": design, "estimator": estimator,
                    "target": "Direct effect (coefficient on A)"},
                   params.direct_effect, naive, clustered, column=1)

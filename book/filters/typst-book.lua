@@ -1,33 +1,34 @@
--- typst-book.lua: PDF-only adjustments to the book's structure.
+-- typst-book.lua: PDF-only adjustments to the book's structure (runs after Quarto's filters).
 --
 -- * The HTML book has a "References" chapter holding the bibliography; the PDF prints the
---   bibliography itself at the end (titled "References"), so the chapter would be an empty page.
+--   bibliography itself at the end (titled "References" by book/typst/book-style.typ), so the
+--   chapter would be an empty page: its heading and its #refs div are dropped.
 -- * The orange-book template opens the appendices with a heading page that has nothing on it;
---   the appendix chapters carry their own titles, so that page is dropped.
+--   each appendix carries its own title, so that heading is dropped (the appendix numbering and
+--   the running heads are set by the separate `#show: appendices` rule, which stays).
 
 if not quarto.doc.is_format("typst") then
   return {}
 end
 
-local function is_empty_appendices_heading(block)
-  return block.t == "RawBlock" and block.format == "typst"
-    and block.text:match("^#heading%(level: 1, numbering: none%)%[Appendices%]$") ~= nil
-end
+local APPENDICES_HEADING = "^#heading%(level: 1, numbering: none%)%[Appendices%]%s*$"
 
 return {
   {
-    Pandoc = function(doc)
-      local blocks = pandoc.List()
-      for _, block in ipairs(doc.blocks) do
-        local drop = is_empty_appendices_heading(block)
-          or (block.t == "Header" and block.identifier == "references" and block.level == 1)
-          or (block.t == "Div" and block.identifier == "refs")
-        if not drop then
-          blocks:insert(block)
-        end
+    RawBlock = function(el)
+      if el.format == "typst" and el.text:match(APPENDICES_HEADING) then
+        return {}
       end
-      doc.blocks = blocks
-      return doc
+    end,
+    Header = function(el)
+      if el.level == 1 and el.identifier == "references" then
+        return {}
+      end
+    end,
+    Div = function(el)
+      if el.identifier == "refs" then
+        return {}
+      end
     end,
   },
 }

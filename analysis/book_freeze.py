@@ -1,0 +1,97 @@
+"""Incremental book rendering: a chapter re-executes only when what it reads has changed.
+
+Quarto's ``freeze: auto`` re-executes a chapter when its source changes, but it does not know that
+a chapter's numbers come from artifacts. Before every render (Quarto's ``pre-render`` step runs
+``book/prerender.py``, which calls :func:`invalidate`), each chapter gets a key: the SHA-256 of
+
+* the results folder it reads (the default build and the CI build are different books),
+* the manifest hash of every artifact the chapter names (every manifest id that appears in the
+  chapter's text), or of the whole manifest for chapters that list it (the catalog),
+* the code that turns artifacts into text (:data:`READER_CODE`),
+* the commit and build date for chapters that print them.
+
+When a chapter's key differs from the one stored at its last execution, its frozen results are
+deleted, so Quarto executes it again; otherwise Quarto reuses them. A stale number is never served:
+any change to an artifact a chapter names changes its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from analysis import book_checks
+
+#: Code whose change alters how every chapter renders artifacts into text.
+READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py")
+#: Chapters that read the whole manifest rather than named artifacts.
+WHOLE_MANIFEST = re.compile(r"book\.(?:catalog|show_catalog|manifest)\(")
+#: Chapters that print the edition (commit, build date).
+EDITION = re.compile(r"book\.(?:build_date|edition)\(")
+STAMP = "artifact-keys.json"
+IDENTIFIER = re.compile(r"[\"']([a-z][a-z0-9_]*)[\"']")
+
+
+def _sha(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _git_head(root: Path) -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "no-git"
+
+
+def chapter_keys(root: str | Path, results_dir: str | Path) -> dict[str, str]:
+    """The key of every chapter of the book (relative path → SHA-256)."""
+    root = Path(root).resolve()
+    results = Path(results_dir).resolve()
+    manifest_path = results / "manifest.json"
+    manifest_bytes = manifest_path.read_bytes() if manifest_path.exists() else b""
+    records = json.loads(manifest_bytes)["artifacts"] if manifest_bytes else []
+    hashes = {r["id"]: r["sha256"] for r in records}
+    reader_code = _sha(*[(root / p).read_bytes() for p in READER_CODE if (root / p).exists()])
+    edition = _sha(_git_head(root), os.environ.get("SOURCE_DATE_EPOCH", ""))
+    keys = {}
+    for chapter in book_checks.chapter_files(root):
+        text = chapter.read_text(encoding="utf-8")
+        named = sorted(set(IDENTIFIER.findall(text)) & set(hashes))
+        parts = [str(results), reader_code, *(f"{i}={hashes[i]}" for i in named)]
+        if WHOLE_MANIFEST.search(text):
+            parts.append(_sha(manifest_bytes))
+        if EDITION.search(text):
+            parts.append(edition)
+        keys[str(chapter.relative_to(root))] = _sha(*parts)
+    return keys
+
+
+def freeze_dir(root: Path, chapter: str) -> Path:
+    """Where Quarto keeps a chapter's frozen execution results."""
+    return root / "_freeze" / Path(chapter).with_suffix("")
+
+
+def invalidate(root: str | Path, results_dir: str | Path) -> list[str]:
+    """Delete the frozen results of every chapter whose key changed; return those chapters."""
+    root = Path(root).resolve()
+    stamp_path = root / "_freeze" / STAMP
+    old = json.loads(stamp_path.read_text(encoding="utf-8")) if stamp_path.exists() else {}
+    new = chapter_keys(root, results_dir)
+    changed = sorted(c for c, key in new.items() if old.get(c) != key)
+    for chapter in changed:
+        shutil.rmtree(freeze_dir(root, chapter), ignore_errors=True)
+    stamp_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = stamp_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(stamp_path)
+    return changed

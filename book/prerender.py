@@ -1,0 +1,19 @@
+"""Quarto's pre-render step: re-execute exactly the chapters whose artifacts changed.
+
+Run by `quarto render` (see `project: pre-render` in _quarto.yml) with the book's Python
+(QUARTO_PYTHON). The chapters read `$BOOK_RESULTS_DIR` (default: results/).
+"""
+
+import sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(root))
+
+from analysis import book, book_freeze  # noqa: E402
+
+changed = book_freeze.invalidate(root, book.results_dir())
+if changed:
+    print(f"Chapters to execute (their artifacts or sources changed): {', '.join(changed)}")
+else:
+    print("Every chapter's artifacts are unchanged: frozen results are reused.")

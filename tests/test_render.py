@@ -1,0 +1,246 @@
+"""The book rendered by the real Quarto, HTML and PDF, checked as a reader would meet it.
+
+The whole book is rendered once per session against the CI build (``rendered_book`` fixture).
+Each check is also run on a planted defect, so none of them can pass by being unable to fail.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from analysis import render_checks
+from analysis.report.manifest import Manifest
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.render
+
+PDF_NAME = "Causal-Inference-Under-Interference-and-Spillovers.pdf"
+CATALOG_PAGE = Path("chapters/catalog.html")
+
+
+def _fail_with(problems: list[str], what: str, limit: int = 40) -> None:
+    if problems:
+        shown = "\n".join(problems[:limit])
+        more = f"\n... and {len(problems) - limit} more" if len(problems) > limit else ""
+        pytest.fail(f"{len(problems)} {what}:\n{shown}{more}")
+
+
+@pytest.fixture(scope="module")
+def site(rendered_book) -> Path:
+    if rendered_book.returncode != 0:
+        pytest.fail(f"quarto render failed (exit {rendered_book.returncode}):\n"
+                    f"{rendered_book.log[-6000:]}")
+    return rendered_book.output_dir
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> list[render_checks.Page]:
+    return render_checks.html_pages(site)
+
+
+@pytest.fixture(scope="module")
+def pdf(site) -> Path:
+    path = site / PDF_NAME
+    assert path.exists(), f"the PDF edition was not written: {sorted(p.name for p in site.iterdir())}"
+    return path
+
+
+@pytest.fixture(scope="module")
+def artifact_ids(ci_results) -> set[str]:
+    """The documented exception to "no identifiers on a page": the catalog appendix names each
+    artifact by its id and the rule that made it."""
+    records = Manifest.load(ci_results / "manifest.json", root=ROOT).records
+    return set(records) | {record["rule"] for record in records.values()}
+
+
+# -- the real book --------------------------------------------------------------------------------
+def test_render_exits_cleanly(rendered_book):
+    assert rendered_book.returncode == 0, rendered_book.log[-6000:]
+
+
+def test_render_log_has_no_warnings_or_errors(rendered_book, site):
+    _fail_with(render_checks.log_problems(rendered_book.log),
+               "warning or error lines from Quarto, pandoc or Typst")
+
+
+def test_every_chapter_is_an_html_page(site, pages):
+    names = {str(p.path) for p in pages}
+    for chapter in ["index.html", "chapters/01-data.html", "chapters/08-portfolio-report.html",
+                    "chapters/catalog.html", "chapters/notation.html"]:
+        assert chapter in names, f"{chapter} missing from the site ({sorted(names)})"
+
+
+def test_html_has_no_unresolved_references_or_raw_markup(pages):
+    problems = []
+    for page in pages:
+        problems += render_checks.unresolved_html_references(page)
+        problems += [f"{page.path}: {p}" for p in render_checks.raw_markup(page.text)]
+    _fail_with(problems, "unresolved references or raw markup in the HTML")
+
+
+def test_html_images_exist(site, pages):
+    _fail_with([p for page in pages for p in render_checks.missing_images(site, page)],
+               "missing images in the HTML")
+
+
+def test_html_internal_links_resolve(site, pages):
+    _fail_with(render_checks.broken_internal_links(site, pages), "broken internal links")
+
+
+def test_html_pages_show_no_identifiers(pages, artifact_ids):
+    """No snake_case name reaches a reader; artifact ids are allowed in the catalog only."""
+    problems = []
+    for page in pages:
+        allowed = artifact_ids if page.path == CATALOG_PAGE else set()
+        words = render_checks.snake_case_words(page.text, allowed)
+        problems += [f"{page.path}: {w}" for w in words]
+    _fail_with(problems, "snake_case identifiers on HTML pages")
+
+
+def test_pdf_text_has_no_unresolved_references_or_raw_markup(pdf):
+    _fail_with(render_checks.raw_markup(render_checks.pdf_text(pdf)), "raw markup in the PDF")
+
+
+def test_pdf_shows_no_identifiers_outside_the_catalog(pdf, artifact_ids):
+    pages = render_checks.pdf_text(pdf).split("\f")
+    catalog = render_checks.pdf_chapter_pages(pages, "Figure and table catalog")
+    assert catalog, "the catalog appendix is missing from the PDF"
+    problems = []
+    for number, page in enumerate(pages, start=1):
+        allowed = artifact_ids if number in catalog else set()
+        problems += [f"page {number}: {w}"
+                     for w in render_checks.snake_case_words(page, allowed)]
+    _fail_with(problems, "snake_case identifiers in the PDF")
+
+
+def test_pdf_text_stays_in_the_measure_and_never_overprints(pdf):
+    _fail_with(render_checks.pdf_layout_problems(pdf), "PDF layout problems")
+
+
+def test_pdf_has_no_empty_reference_or_appendix_pages(pdf):
+    pages = [p.strip() for p in render_checks.pdf_text(pdf).split("\f")]
+    for number, page in enumerate(pages, start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        assert lines != ["References"] and lines != ["Appendices"], f"page {number} is empty"
+    assert sum(1 for p in pages if re.search(r"^References$", p, re.M)) >= 1
+
+
+# -- each check catches a planted defect -----------------------------------------------------------
+def test_log_check_catches_planted_warnings():
+    log = textwrap.dedent("""\
+        Output created: _book/index.html
+        WARN: Repository links require that you specify a repo-url
+        [WARNING] Citeproc: citation nobody2099 not found
+        warning: unknown font family: fancy
+        ERROR: Typst compilation failed
+        """)
+    assert len(render_checks.log_problems(log)) == 4
+    assert render_checks.log_problems("Output created: _book/index.html\n") == []
+
+
+def test_raw_markup_check_catches_planted_markup():
+    planted = "See ?@fig-missing, the value `{python} x` and `code` in prose."
+    kinds = {p.split(":")[0] for p in render_checks.raw_markup(planted)}
+    assert kinds == {"unresolved cross-reference", "raw inline code", "backtick"}
+    assert render_checks.raw_markup("A clean sentence with −0.25 and 95% (Harper 2015).") == []
+
+
+def test_identifier_check_catches_planted_snake_case():
+    text = "Observed clicks fell under horvitz_thompson and sci_fi, see results/x_y.csv."
+    assert render_checks.snake_case_words(text) == ["horvitz_thompson", "sci_fi"]
+    assert render_checks.snake_case_words(text, {"horvitz_thompson", "sci_fi"}) == []
+
+
+def _site(tmp_path: Path, body: str) -> list[render_checks.Page]:
+    (tmp_path / "a.html").write_text(f"<html><body><main>{body}</main></body></html>")
+    (tmp_path / "b.html").write_text('<html><body><main><h2 id="sec-b">B</h2></main></body></html>')
+    return render_checks.html_pages(tmp_path)
+
+
+def test_html_checks_catch_planted_defects(tmp_path):
+    pages = _site(tmp_path, '<p>As in <strong>?@fig-gone</strong> and '
+                            '<span class="citation">(<strong>nobody2099?</strong>)</span>.</p>'
+                            '<img src="figures/missing.png"><img src="https://cdn.example/x.png">'
+                            '<a href="b.html#sec-b">ok</a><a href="b.html#sec-none">bad anchor</a>'
+                            '<a href="c.html">bad file</a>')
+    page = next(p for p in pages if p.path == Path("a.html"))
+    assert len(render_checks.unresolved_html_references(page)) == 2
+    assert len(render_checks.missing_images(tmp_path, page)) == 2
+    broken = render_checks.broken_internal_links(tmp_path, pages)
+    assert len(broken) == 2 and any("sec-none" in b for b in broken)
+
+
+def test_pdf_layout_check_catches_planted_overprint_and_overflow(tmp_path):
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from analysis.report.style import new_figure
+
+    pdf_path = tmp_path / "planted.pdf"
+    with PdfPages(pdf_path) as pdf:
+        for page in range(3):
+            fig, ax = new_figure(8.27, 11.69)
+            ax.set_axis_off()
+            for line in range(40):
+                fig.text(0.15, 0.9 - line * 0.02, "A line of ordinary body text, within the measure.")
+            if page == 2:
+                fig.text(0.15, 0.05, "Overprinted cell")
+                fig.text(0.16, 0.05, "Overprinted cell")
+                fig.text(0.80, 0.10, "this cell runs past the right margin of the page")
+            pdf.savefig(fig)
+    problems = render_checks.pdf_layout_problems(pdf_path, skip_pages=())
+    assert any("overprint" in p for p in problems)
+    assert any("runs past the text measure" in p for p in problems)
+    assert all(p.startswith("page 3") for p in problems)
+
+
+PLANTED_DOC = """\
+---
+title: Planted
+bibliography: refs.bib
+---
+
+```{python}
+from analysis import book
+ref = book.Prose("as @fig-dot shows")
+```
+
+The inline reference resolves `{python} ref`.
+
+```{python}
+#| label: fig-dot
+#| fig-cap: "A dot."
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+plt.plot([0], [0], "o")
+plt.show()
+```
+
+PLANTED
+"""
+
+
+def test_quarto_resolves_a_reference_inside_an_inline_value_and_flags_planted_ones(quarto,
+                                                                                   tmp_path):
+    """One real Quarto render of a tiny document: a reference carried by an inline value
+    (``book.Prose``) resolves; a planted unresolved reference and citation are caught."""
+    from analysis.quarto_render import render
+
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: default\n")
+    (tmp_path / "refs.bib").write_text("@book{real2020, title={Real}, author={Real, A.}, year={2020}}\n")
+    (tmp_path / "good.qmd").write_text(PLANTED_DOC.replace("PLANTED", "All good [@real2020]."))
+    (tmp_path / "bad.qmd").write_text(PLANTED_DOC.replace(
+        "PLANTED", "See @fig-nowhere and [@nobody2099]."))
+    result = render(tmp_path, tmp_path / "out", quarto=quarto, to="html")
+    assert result.returncode == 0, result.log[-3000:]
+    pages = {str(p.path): p for p in render_checks.html_pages(tmp_path / "out")}
+    good, bad = pages["good.html"], pages["bad.html"]
+    assert "as Figure 1 shows" in " ".join(good.text.split())
+    assert good.soup.find("a", href="#fig-dot") is not None
+    assert render_checks.unresolved_html_references(good) == []
+    assert len(render_checks.unresolved_html_references(bad)) == 2
+    assert any("nobody2099" in line for line in render_checks.log_problems(result.log))
