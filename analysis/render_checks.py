@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,9 +66,11 @@ def html_pages(site: str | Path) -> list[Page]:
 
 
 def reader_text(element) -> str:
-    """The text of an HTML element without code listings, scripts, styles and math markup."""
+    """The text of an HTML element without code listings, scripts, styles and math markup.
+
+    Inline ``<code>`` in prose stays: an identifier in a code span still reaches the reader."""
     clone = BeautifulSoup(str(element), "html.parser")
-    for tag in clone.find_all(["script", "style", "pre", "code", "math", "svg", "noscript"]):
+    for tag in clone.find_all(["script", "style", "pre", "math", "svg", "noscript"]):
         tag.decompose()
     # Quarto's hidden copies (e.g. the search index's shadow text) are not read.
     for tag in clone.select(".visually-hidden, .sr-only, .quarto-alternate-formats"):
@@ -200,14 +203,17 @@ HEADING_NUMBER = re.compile(r"^(?:[0-9]+|[A-Z])(?:\.[0-9]+)*\.?$")
 
 
 def pdf_layout_problems(pdf: str | Path, tolerance: float = 4.0, min_overlap: float = 0.3,
-                        skip_pages: Iterable[int] = (1,), max_word_height: float = 30.0) -> list[str]:
+                        skip_pages: Iterable[int] = (1,), max_word_height: float = 30.0,
+                        heading_height: float = 14.0) -> list[str]:
     """Words that run past the text measure, and words printed over each other.
 
     The measure is read off the book itself: the 1st and 99th percentiles of where words start and
     end, per page parity (a book's inner and outer margins differ). Section numbers hang in the
-    left margin by design and are exempt from the left edge; the cover (``skip_pages``) and
-    decorative glyphs taller than ``max_word_height`` points (part numerals) are not checked. Two
-    words overprint when their boxes overlap by more than ``min_overlap`` of the smaller box.
+    left margin by design and are exempt from the left edge, as are display headings (words
+    taller than ``heading_height`` points, placed by the book template); the cover
+    (``skip_pages``) and decorative glyphs taller than ``max_word_height`` points (part numerals)
+    are not checked. Two words overprint when their boxes overlap by more than ``min_overlap`` of
+    the smaller box; combining marks (a hat over a symbol) sit on their base by design.
     """
     import numpy as np
 
@@ -222,13 +228,16 @@ def pdf_layout_problems(pdf: str | Path, tolerance: float = 4.0, min_overlap: fl
         left = float(np.percentile([w.x0 for w in side], 1))
         right = float(np.percentile([w.x1 for w in side], 99))
         for w in side:
+            if w.y1 - w.y0 > heading_height:
+                continue
             if w.x1 > right + tolerance or (w.x0 < left - tolerance
                                             and not HEADING_NUMBER.match(w.text)):
                 problems.append(f"page {w.page}: {w.text!r} runs past the text measure "
                                 f"(x {w.x0:.0f}-{w.x1:.0f}, measure {left:.0f}-{right:.0f})")
     by_page: dict[int, list[Word]] = {}
     for w in words:
-        by_page.setdefault(w.page, []).append(w)
+        if not unicodedata.category(w.text[:1]).startswith("M"):
+            by_page.setdefault(w.page, []).append(w)
     for number, page_words in sorted(by_page.items()):
         page_words.sort(key=lambda w: (w.y0, w.x0))
         for i, a in enumerate(page_words):

@@ -1,4 +1,4 @@
-"""Horvitz-Thompson / Hajek against brute-force enumeration, and randomization inference."""
+"""Horvitz–Thompson / Hájek against brute-force enumeration, and randomization inference."""
 
 from __future__ import annotations
 

@@ -181,20 +181,21 @@ def test_pdf_layout_check_catches_planted_overprint_and_overflow(tmp_path):
 
     pdf_path = tmp_path / "planted.pdf"
     with PdfPages(pdf_path) as pdf:
-        for page in range(3):
+        for page in range(6):
             fig, ax = new_figure(8.27, 11.69)
             ax.set_axis_off()
             for line in range(40):
-                fig.text(0.15, 0.9 - line * 0.02, "A line of ordinary body text, within the measure.")
-            if page == 2:
-                fig.text(0.15, 0.05, "Overprinted cell")
-                fig.text(0.16, 0.05, "Overprinted cell")
-                fig.text(0.80, 0.10, "this cell runs past the right margin of the page")
+                fig.text(0.15, 0.9 - line * 0.02, "A line of ordinary body text, within the measure.",
+                         fontsize=6)
+            if page == 4:
+                fig.text(0.15, 0.05, "Overprinted cell", fontsize=6)
+                fig.text(0.16, 0.05, "Overprinted cell", fontsize=6)
+                fig.text(0.55, 0.10, "this cell runs past the right margin", fontsize=6)
             pdf.savefig(fig)
     problems = render_checks.pdf_layout_problems(pdf_path, skip_pages=())
     assert any("overprint" in p for p in problems)
     assert any("runs past the text measure" in p for p in problems)
-    assert all(p.startswith("page 3") for p in problems)
+    assert all(p.startswith("page 5") for p in problems)
 
 
 PLANTED_DOC = """\
@@ -244,3 +245,23 @@ def test_quarto_resolves_a_reference_inside_an_inline_value_and_flags_planted_on
     assert render_checks.unresolved_html_references(good) == []
     assert len(render_checks.unresolved_html_references(bad)) == 2
     assert any("nobody2099" in line for line in render_checks.log_problems(result.log))
+
+
+def test_site_offers_the_pdf_and_repo_actions_that_point_at_real_files(site, pages):
+    import yaml
+
+    repo = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))["book"]["repo-url"]
+    index = next(p for p in pages if p.path == Path("index.html"))
+    pdf_links = [a["href"] for a in index.soup.select("a.quarto-navigation-tool[href$='.pdf']")]
+    assert pdf_links == [f"./{PDF_NAME}"], pdf_links
+    problems = []
+    for page in pages:
+        sources = [a["href"] for a in page.soup.select("a.toc-action")
+                   if "/blob/" in a.get("href", "")]
+        if page.path.name != "index.html" and not sources:
+            problems.append(f"{page.path}: no 'view source' action")
+        for href in sources:
+            prefix = f"{repo}/blob/main/"
+            if not href.startswith(prefix) or not (ROOT / href[len(prefix):]).is_file():
+                problems.append(f"{page.path}: source action {href} names no file of this repo")
+    _fail_with(problems, "repository action problems")

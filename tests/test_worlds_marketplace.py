@@ -68,7 +68,7 @@ def test_search_montecarlo_coverage():
     assert 0.92 <= mc.loc["Item-level difference in means"].query(
         "se_type == 'clustered by search'")["coverage"].iloc[0] <= 0.98
     assert 0.92 <= mc.loc["Search totals on boosted share (OLS slope)", "coverage"] <= 0.98
-    assert mc.loc["Items per search x item-level difference", "coverage"] < 0.05
+    assert mc.loc["Items per search × item-level difference", "coverage"] < 0.05
 
 
 # -- bipartite marketplace -------------------------------------------------------------------
@@ -145,7 +145,7 @@ def test_hajek_recovers_truths_and_naive_contrast_is_confounded():
     est = be.bipartite_estimates(g, exposure, y, p).set_index(["estimand", "estimator",
                                                                "se_type"])
     for estimand, truth in (("direct", 0.8), ("indirect", 0.3), ("total", 0.8)):
-        row = est.loc[(estimand, "Hajek (design exposure probabilities)", "seller-overlap")]
+        row = est.loc[(estimand, "Hájek (design exposure probabilities)", "seller-overlap")]
         assert row["ci_lower"] <= truth <= row["ci_upper"]
     naive_indirect = est.loc[("indirect", "Difference in exposure-group means", "seller-overlap")]
     assert naive_indirect["ci_lower"] > 0.3 + 0.3  # degree confounding pushes it far up
@@ -153,11 +153,11 @@ def test_hajek_recovers_truths_and_naive_contrast_is_confounded():
 
 def test_bipartite_montecarlo_seller_overlap_coverage_nominal_naive_below():
     # The default Monte Carlo world (2,000 sellers, 20,000 buyers). With only a few hundred
-    # sellers the Hajek weights (up to 2**5) make the sandwich 5-10% too small: not tested here.
+    # sellers the Hájek weights (up to 2**5) make the sandwich 5-10% too small: not tested here.
     mc_cfg = BIP_CFG["montecarlo"]
     p = _small(n_sellers=mc_cfg["n_sellers"], n_buyers=mc_cfg["n_buyers"])
     mc = be.bipartite_montecarlo(p, 1000, seed=mc_cfg["seed"]).set_index(["estimator", "target", "se_type"])
-    hajek = "Hajek (design exposure probabilities)"
+    hajek = "Hájek (design exposure probabilities)"
     for target, naive_ceiling in (("direct", 0.8), ("indirect", 0.9)):
         assert 0.92 <= mc.loc[(hajek, target, "seller-overlap"), "coverage"] <= 0.98
         assert mc.loc[(hajek, target, "naive"), "coverage"] < naive_ceiling

@@ -1,12 +1,12 @@
-"""Horvitz-Thompson and Hajek estimators of exposure contrasts (Aronow & Samii 2017).
+"""Horvitz–Thompson and Hájek estimators of exposure contrasts (Aronow & Samii 2017).
 
 For exposure conditions ``k`` (e.g. "full treatment") and ``l`` (e.g. "full control") the
-Horvitz-Thompson (HT) estimator of the average contrast is
+Horvitz–Thompson (HT) estimator of the average contrast is
 
     tau_HT = (1/N) sum_i [ I_i(k) Y_i / pi_i(k) - I_i(l) Y_i / pi_i(l) ],
 
 unbiased whenever the exposure mapping is correctly specified and every unit has ``pi_i(k) > 0``
-and ``pi_i(l) > 0``. The Hajek estimator divides each weighted sum by the sum of its weights
+and ``pi_i(l) > 0``. The Hájek estimator divides each weighted sum by the sum of its weights
 instead of N; it is slightly biased but usually far less variable.
 
 Variance: the Aronow-Samii estimator of Var(tau_HT) is
@@ -14,9 +14,9 @@ Variance: the Aronow-Samii estimator of Var(tau_HT) is
     [Var(T_k) + Var(T_l) - 2 Cov(T_k, T_l)] / N^2
 
 with ``T_k = sum_i I_i(k) Y_i / pi_i(k)``. Pairs with ``pi_ij > 0`` contribute the usual
-Horvitz-Thompson terms; pairs that can never be observed together (``pi_ij = 0``) contribute the
+Horvitz–Thompson terms; pairs that can never be observed together (``pi_ij = 0``) contribute the
 Young's-inequality bound ``I_i Y_i^2 / (2 pi_i) + I_j Y_j^2 / (2 pi_j)``, which makes the
-estimator conservative in expectation. The Hajek variance applies the same formula to the
+estimator conservative in expectation. The Hájek variance applies the same formula to the
 residuals ``Y_i - mu_hat(k)`` (linearisation).
 
 Everything is vectorised over replications: pass outcomes and exposure codes of shape ``(R, n)``

@@ -1,9 +1,9 @@
 """Exploratory subgroup effects with a minimum-support rule.
 
 A subgroup estimate is only reported when both arms have at least ``min_clusters_per_arm``
-randomised clusters in it; otherwise the row is kept (so the reader sees what was dropped) with
+randomized clusters in it; otherwise the row is kept (so the reader sees what was dropped) with
 its support counts, ``supported = False`` and no estimate. Subgroups are defined by pre-treatment
-variables only, so each subgroup contrast is itself a randomised comparison.
+variables only, so each subgroup contrast is itself a randomized comparison.
 """
 
 from __future__ import annotations

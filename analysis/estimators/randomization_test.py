@@ -2,7 +2,7 @@
 
 Under the sharp null hypothesis that treatment changes no unit's outcome, the observed outcomes are
 fixed and only the assignment is random. Re-drawing the assignment from the *actual design*
-(independent Bernoulli(p) coins per randomised unit) gives the exact null distribution of the
+(independent Bernoulli(p) coins per randomized unit) gives the exact null distribution of the
 difference in means. All ``R`` re-randomizations are drawn as one ``(R, N)`` 0/1 matrix and the
 statistics are matrix-vector products (memory-bounded chunks, no loop over replicates inside
 a chunk). The statistic and the p-value are the ones of :mod:`analysis.design_based.

@@ -3,7 +3,7 @@
 Following Lin (2013), the outcome is regressed on the treatment, the *centred* pre-treatment
 covariates and their interactions with the treatment; the treatment coefficient is then the
 adjusted average effect, and its CR1 cluster-robust standard error comes from statsmodels.
-Adjustment never moves the estimand in a randomised experiment; it buys precision when the
+Adjustment never moves the estimand in a randomized experiment; it buys precision when the
 covariates predict the outcome, reported here as ``variance_reduction = 1 - se_adj^2 / se_unadj^2``.
 """
 

@@ -1,7 +1,7 @@
 """Exposure probabilities under a design, and positivity diagnostics.
 
 Under a randomization design every unit i has a probability ``pi_i(k)`` of ending up in exposure
-condition ``k``; Horvitz-Thompson estimators divide by it and need the pairwise probabilities
+condition ``k``; Horvitz–Thompson estimators divide by it and need the pairwise probabilities
 ``pi_ij(k, m)`` for their variance (Aronow & Samii 2017). Neighbourhood exposures make these
 probabilities unit-specific (they depend on degree and on how the design treats the
 neighbourhood), so in general they are computed by simulating the design:

@@ -153,6 +153,10 @@ LABELS: dict[str, str] = {
     "childrens": "Children's",
     "film_noir": "Film noir",
     "sci_fi": "Sci-fi",
+    # effects
+    "direct": "Direct",
+    "indirect": "Spillover",
+    "total": "Total",
     # statistics
     "se": "SE",
     "std_error": "SE",
@@ -160,6 +164,7 @@ LABELS: dict[str, str] = {
     "ci_upper": "95% CI high",
     "p_value": "p-value",
     "rmse": "RMSE",
+    "truth": "True value",
     "se_sd_ratio": "SE / SD",
     "se_ratio": "SE ratio",
 }

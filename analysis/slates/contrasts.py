@@ -1,7 +1,7 @@
 """The causal contrasts of the slate experiment and their difference-in-means estimates.
 
 Every contrast compares promoted with control slates on a set of rows defined *before*
-treatment, so each is a randomised comparison:
+treatment, so each is a randomized comparison:
 
 * ``direct_focal`` - focal items (promoted vs not): the direct effect;
 * ``same_cluster_spillover`` - non-focal items in the focal movie's cluster;
@@ -28,7 +28,7 @@ from analysis.slates.slate_outcomes import POTENTIAL_LIFT, VIEWS
 
 @dataclass(frozen=True)
 class Contrast:
-    """A named randomised comparison."""
+    """A named randomized comparison."""
 
     name: str
     label: str

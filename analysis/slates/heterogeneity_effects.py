@@ -1,7 +1,7 @@
 """Exploratory heterogeneity: direct and spillover effects by focal cluster and focal position.
 
 Both subgroup variables are fixed before the promotion coin is flipped, so every subgroup
-contrast is still randomised. Subgroups with fewer than ``min_clusters_per_arm`` slates in an arm
+contrast is still randomized. Subgroups with fewer than ``min_clusters_per_arm`` slates in an arm
 are reported as unsupported rather than estimated.
 """
 

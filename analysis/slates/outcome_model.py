@@ -1,6 +1,6 @@
 """The simulated click model and its known potential outcomes.
 
-MovieLens has ratings, not randomised exposure logs, so post-promotion engagement is simulated
+MovieLens has ratings, not randomized exposure logs, so post-promotion engagement is simulated
 from an explicit logistic model. For a row in world ``w`` (``w = 1``: its slate is promoted,
 ``w = 0``: the same slate left in seed order)
 

@@ -1,4 +1,4 @@
-"""The randomised promotion design: pick a focal movie per slate, then flip a slate-level coin.
+"""The randomized promotion design: pick a focal movie per slate, then flip a slate-level coin.
 
 Stage 1 (focal selection): in every slate one focal movie is drawn uniformly from the seed
 positions ``focal_min_position..focal_max_position`` (the lower part of the slate, so that a

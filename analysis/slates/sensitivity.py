@@ -1,7 +1,7 @@
 """Spillover-definition sensitivity: how much does the answer depend on who counts as exposed?
 
 Five nested or overlapping definitions of a "competitor" (all pre-treatment, so each comparison of
-promoted and control slates is randomised):
+promoted and control slates is randomized):
 
 * ``all_non_focal`` - every non-focal item;
 * ``same_cluster`` - non-focal items in the focal movie's cluster;

@@ -37,7 +37,7 @@ def run(ctx: StepContext) -> None:
     risk_cluster = risk_table(slates, "focal_spillover_cluster", p.alpha)
     recs = recommendations(summary, risk_pos, sensitivity)
 
-    w.table("slate_decomposition", effects, title="Direct, indirect and total effects per slate",
+    w.table("slate_decomposition", effects, title="Direct, spillover and total effects per slate",
             caption="Slate-level difference in means of each component sum, per slate and per "
                     "1,000 promoted slates, for every outcome view, with Welch 95% CIs and the "
                     "simulation's known average effect.", seed=seed)

@@ -1,4 +1,4 @@
-"""Rule slates_design: randomise promotions, map exposures, simulate clicks, run diagnostics."""
+"""Rule slates_design: randomize promotions, map exposures, simulate clicks, run diagnostics."""
 
 from __future__ import annotations
 

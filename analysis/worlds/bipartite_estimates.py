@@ -3,7 +3,7 @@
 Estimators of ``mu(c1) - mu(c0)`` for exposure conditions ``c1`` versus ``c0``:
 
 * difference in exposure-group means (weights 1), and
-* Hajek: weights ``1 / P(E_b = c)`` from the design's exact exposure probabilities, which removes
+* Hájek: weights ``1 / P(E_b = c)`` from the design's exact exposure probabilities, which removes
   the confounding by buyer degree (high-degree buyers are rarely fully exposed or unexposed).
 
 Both are ratio estimators with buyer-level influence values ``psi_b``. Variance:
@@ -58,7 +58,7 @@ def exposure_contrast(y: np.ndarray, condition: np.ndarray, graph: sp.csr_matrix
     """``mu(treated) - mu(control)`` with naive and seller-overlap SEs, per replication.
 
     ``probabilities`` (``(n_buyers, 3)``, from :func:`exposure_probabilities`) switches from
-    the difference in group means to the Hajek estimator, restricted to buyers with a positive
+    the difference in group means to the Hájek estimator, restricted to buyers with a positive
     probability of both conditions (a one-seller buyer can never be "mixed").
     """
     codes = {c: i for i, c in enumerate(bm.CONDITIONS)}
@@ -71,7 +71,7 @@ def exposure_contrast(y: np.ndarray, condition: np.ndarray, graph: sp.csr_matrix
     estimate = np.zeros(y2.shape[0])
     eligible = np.ones(y2.shape[1], dtype=bool)
     if probabilities is not None:
-        # Hajek compares conditions on the buyers who can be in both (positivity overlap).
+        # Hájek compares conditions on the buyers who can be in both (positivity overlap).
         eligible = (probabilities[:, codes[treated]] > 0) & (probabilities[:, codes[control]] > 0)
     for cond, sign in ((treated, 1.0), (control, -1.0)):  # two conditions, not a row loop
         w = ((c2 == codes[cond]) & eligible).astype(float)
@@ -99,8 +99,8 @@ def _estimator_fits(y: np.ndarray, condition: np.ndarray, graph: sp.csr_matrix,
         out += [(estimand, "Difference in exposure-group means", "naive", dim["naive"]),
                 (estimand, "Difference in exposure-group means", "seller-overlap",
                  dim["seller-overlap"]),
-                (estimand, "Hajek (design exposure probabilities)", "naive", hajek["naive"]),
-                (estimand, "Hajek (design exposure probabilities)", "seller-overlap",
+                (estimand, "Hájek (design exposure probabilities)", "naive", hajek["naive"]),
+                (estimand, "Hájek (design exposure probabilities)", "seller-overlap",
                  hajek["seller-overlap"])]
     return out
 
@@ -113,7 +113,7 @@ def _truths(params: bm.BipartiteParams) -> dict[str, float]:
 def bipartite_estimates(graph: sp.csr_matrix, exposure: bm.BuyerExposure, y: np.ndarray,
                         params: bm.BipartiteParams, level: float = 0.95) -> pd.DataFrame:
     """Tidy estimates of the direct and indirect effects (and the total, full-rollout effect,
-    which the all-versus-none Hajek contrast estimates) next to their true values."""
+    which the all-versus-none Hájek contrast estimates) next to their true values."""
     if y.ndim != 1:
         raise ValueError("bipartite_estimates needs a single replication")
     probabilities = bm.exposure_probabilities(exposure.degree, params.treat_p)
@@ -128,7 +128,7 @@ def bipartite_estimates(graph: sp.csr_matrix, exposure: bm.BuyerExposure, y: np.
                      "se_type": se_type, "truth": truths[estimand], "estimate": est,
                      "std_error": se, "ci_lower": est - z * se, "ci_upper": est + z * se})
     total = [r for r in rows if r["estimand"] == "direct"
-             and r["estimator"].startswith("Hajek") and r["se_type"] == "seller-overlap"][0]
+             and r["estimator"].startswith("Hájek") and r["se_type"] == "seller-overlap"][0]
     rows.append({**total, "estimand": "total",
                  "label": "Total: full rollout (every seller treated) vs none",
                  "truth": truths["total"]})

@@ -10,7 +10,7 @@
   design by Monte Carlo, with the joint probabilities the HT variance needs;
 * :func:`simulate_design` - re-randomize the design many times on the fixed finite population
   and apply every estimator (naive and clustered difference in means, exposure regression,
-  Horvitz-Thompson and Hajek), all vectorised over replications;
+  Horvitz–Thompson and Hájek), all vectorised over replications;
 * :func:`summarise_study` - bias, RMSE and coverage per (design, estimator).
 """
 
@@ -67,10 +67,10 @@ ESTIMATOR_LABELS: dict[str, str] = {
     "dim_naive": "Difference in means, naive SE",
     "dim_clustered": "Difference in means, cluster-robust SE",
     "share_regression": "Regression on own treatment + neighbour share",
-    "ht_full": "Horvitz-Thompson, full neighbourhood",
-    "hajek_full": "Hajek, full neighbourhood",
-    "ht_direct": "Horvitz-Thompson, four-way direct",
-    "hajek_direct": "Hajek, four-way direct",
+    "ht_full": "Horvitz–Thompson, full neighbourhood",
+    "hajek_full": "Hájek, full neighbourhood",
+    "ht_direct": "Horvitz–Thompson, four-way direct",
+    "hajek_direct": "Hájek, four-way direct",
 }
 
 
@@ -196,7 +196,7 @@ def simulate_design(world: NetworkWorld, design: ClusterDesign, probs: DesignPro
     """Replicate-level estimates of every estimator under ``n_reps`` re-randomizations.
 
     The population (graph and baseline outcomes) is fixed; only the assignment varies, so the
-    truths are fixed finite-population estimands. Horvitz-Thompson/Hajek contrasts average over
+    truths are fixed finite-population estimands. Horvitz–Thompson/Hájek contrasts average over
     the units with positive probability of both conditions; their truth is computed on that
     subpopulation. Estimators with no such unit are omitted (see the positivity tables).
     """
@@ -253,7 +253,7 @@ def summarise_study(replicates: pd.DataFrame, level: float = 0.95,
                     by: Sequence[str] = ("design", "estimator")) -> pd.DataFrame:
     """Bias, RMSE, coverage (from :mod:`analysis.montecarlo`) per group of ``by``.
 
-    Replications where an estimator is undefined (a Hajek mean with nobody in a condition) are
+    Replications where an estimator is undefined (a Hájek mean with nobody in a condition) are
     dropped and counted in ``n_undefined``.
     """
     rows = []

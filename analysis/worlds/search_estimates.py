@@ -55,7 +55,7 @@ _ROWS = [
      "Item-level contrast (reallocation + expansion)"),
     ("item_clustered", "item_contrast", "Item-level difference in means", "clustered by search",
      "Item-level contrast (reallocation + expansion)"),
-    ("extrapolated", "naive_platform_extrapolation", "Items per search x item-level difference",
+    ("extrapolated", "naive_platform_extrapolation", "Items per search × item-level difference",
      "clustered by search", "Platform lift per search (all boosted vs none)"),
     ("search_slope", "search_level_slope", "Search totals on boosted share (OLS slope)",
      "heteroskedasticity-robust", "Platform lift per search (all boosted vs none)"),
