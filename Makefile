@@ -1,6 +1,6 @@
 # Plain entry points. Everything runs inside a local virtual environment (.venv).
 #
-#   make book    set up, run the whole pipeline (config/config.yaml), then `quarto render`
+#   make book    set up, run the whole pipeline (config/config.yaml) and render the book (rule book)
 #   make test    set up, then run the whole test suite (builds config/ci.yaml artifacts)
 #
 # Variables: PYTHON (interpreter used to create .venv), CORES (snakemake cores), CONFIG,
@@ -16,7 +16,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: book setup artifacts ci-artifacts render proof test lint bench dry-run clean
 
-book: artifacts render
+# The book is the last rule of the pipeline: it re-renders only when a chapter, the book's sources
+# or an artifact changed, and then re-executes only the chapters whose artifacts changed.
+book: $(STAMP)
+	@if $(BIN)/python -c "from analysis.quarto_render import find_quarto; raise SystemExit(find_quarto() is None)"; then \
+	  PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) book all --configfile $(CONFIG) $(SNAKEMAKE_ARGS); \
+	else \
+	  $(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG) $(SNAKEMAKE_ARGS) && $(MAKE) --no-print-directory render; \
+	fi
 
 setup: $(STAMP)
 
@@ -38,9 +45,8 @@ dry-run: $(STAMP)
 	$(BIN)/snakemake -n --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
 render: $(STAMP)
-	@if command -v quarto >/dev/null 2>&1; then \
-	  QUARTO_PYTHON=$(abspath $(BIN)/python) PATH=$(abspath $(BIN)):$$PATH quarto render; \
-	  echo "Book written to _book/ (HTML: _book/index.html, PDF via Typst in _book/)."; \
+	@if $(BIN)/python -c "from analysis.quarto_render import find_quarto; raise SystemExit(find_quarto() is None)"; then \
+	  PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m analysis.quarto_render --results-dir results --output-dir _book; \
 	else \
 	  echo ""; \
 	  echo "The pipeline finished and every artifact is in results/ (see results/manifest.json),"; \
@@ -50,7 +56,7 @@ render: $(STAMP)
 	fi
 
 # Render the book, then write every PDF page as a PNG into build/proof/ to look at page by page.
-proof: render
+proof: book
 	@command -v pdftoppm >/dev/null 2>&1 || { echo "pdftoppm is not on PATH: install poppler-utils"; exit 1; }
 	rm -rf build/proof && mkdir -p build/proof
 	pdftoppm -png -r 80 _book/*.pdf build/proof/page

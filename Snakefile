@@ -21,6 +21,8 @@ include: "rules/worlds_partial.smk"
 include: "rules/worlds_network.smk"
 # Last: merges the fragments every family above registered.
 include: "rules/manifest.smk"
+# The book itself (Quarto): `snakemake --cores 2 book`, not part of the default target.
+include: "rules/book.smk"
 
 
 rule all:

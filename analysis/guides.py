@@ -37,16 +37,16 @@ def interference_examples() -> pd.DataFrame:
 def estimand_glossary() -> pd.DataFrame:
     """The four Hudgens-Halloran estimands, as questions, formulas and examples."""
     rows = [
-        ("Direct effect", "DE(psi)", "E[Y(1, psi) - Y(0, psi)]",
+        ("Direct effect", "DE(ψ)", "E[Y(1, ψ) - Y(0, ψ)]",
          "What does treating this unit do, holding the peers' allocation fixed?",
          "Training one salesperson when half of the team is trained."),
-        ("Indirect effect", "IE(0; psi1, psi0)", "E[Y(0, psi1) - Y(0, psi0)]",
+        ("Indirect effect", "IE(0; ψ₁, ψ₀)", "E[Y(0, ψ₁) - Y(0, ψ₀)]",
          "What happens to an untreated unit when more of its peers are treated?",
          "An untrained salesperson whose team goes from 20% to 80% trained."),
-        ("Total effect", "TE(psi1, psi0)", "E[Y(1, psi1) - Y(0, psi0)]",
+        ("Total effect", "TE(ψ₁, ψ₀)", "E[Y(1, ψ₁) - Y(0, ψ₀)]",
          "Treating the unit and raising its peers' allocation together.",
          "Training the person and moving the team from 20% to 80% trained."),
-        ("Overall effect", "OE(psi1, psi0)", "E[Y | policy psi1] - E[Y | policy psi0]",
+        ("Overall effect", "OE(ψ₁, ψ₀)", "E[Y | policy ψ₁] - E[Y | policy ψ₀]",
          "Average outcome under one allocation policy versus another.",
          "Team revenue when 80% rather than 20% of staff are trained."),
     ]
@@ -65,7 +65,7 @@ def design_guide() -> pd.DataFrame:
          "Cluster-level balance and enough independent clusters (dozens, not a handful).",
          "teams world, cluster design"),
         ("Spillovers that vary with treatment saturation", "Randomized saturation design",
-         "DE(psi), IE(0; psi1, psi0), TE and OE by saturation", "cluster",
+         "DE(ψ), IE(0; ψ₁, ψ₀), TE and OE by saturation", "cluster",
          "Variation in both own treatment and peer saturation; enough clusters per arm.",
          "teams world, saturation design"),
         ("Network spillovers", "Exposure-mapping design or graph-cluster randomization",

@@ -75,3 +75,36 @@ def render(project: str | Path, output_dir: str | Path, results_dir: str | Path 
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         Path(log_path).write_text(log, encoding="utf-8")
     return Render(result.returncode, log, output_dir, time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.quarto_render``: render the book, as Snakemake's rule ``book`` does."""
+    import argparse
+
+    from analysis import render_checks
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--results-dir", required=True, help="artifacts the chapters read")
+    parser.add_argument("--output-dir", required=True, help="where the HTML book and PDF go")
+    parser.add_argument("--project", default=".", help="the book project (holds _quarto.yml)")
+    args = parser.parse_args(argv)
+    quarto = find_quarto()
+    if quarto is None:
+        print("The artifacts are built, but 'quarto' is not on PATH, so the book was not rendered.\n"
+              "Install Quarto >= 1.9 from https://quarto.org/docs/get-started/ (or set QUARTO to "
+              "the quarto command) and run 'make render'.", file=sys.stderr)
+        return 3
+    print(f"Rendering the book into {args.output_dir} with {quarto} ...", flush=True)
+    result = render(args.project, args.output_dir, results_dir=args.results_dir, quarto=quarto)
+    print(result.log)
+    if result.returncode != 0:
+        print(f"quarto render failed (exit {result.returncode}); the log is above.", file=sys.stderr)
+        return result.returncode
+    for problem in render_checks.log_problems(result.log):
+        print(f"warning from the render: {problem}", file=sys.stderr)
+    print(f"Book written to {args.output_dir} in {result.seconds:.0f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

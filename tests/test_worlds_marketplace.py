@@ -183,7 +183,7 @@ def test_guides_are_complete_tidy_tables():
     checklist = guides.diagnostic_checklist()
     assert checklist["step"].tolist() == list(range(1, len(checklist) + 1))
     glossary = guides.estimand_glossary()
-    assert glossary["notation"].tolist()[:2] == ["DE(psi)", "IE(0; psi1, psi0)"]
+    assert glossary["notation"].tolist()[:2] == ["DE(ψ)", "IE(0; ψ₁, ψ₀)"]
 
 
 def test_diagrams_have_the_expected_edges_and_render():

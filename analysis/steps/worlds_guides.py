@@ -16,7 +16,7 @@ def run(ctx: StepContext) -> None:
                     "it takes, and what a naive experiment then estimates.")
     w.table("guide_estimands", guides.estimand_glossary(), title="Estimands under interference",
             caption="Direct, indirect, total and overall effects (Hudgens & Halloran 2008), each "
-                    "naming both own treatment and the peers' allocation psi.")
+                    "naming both own treatment and the peers' allocation ψ.")
     w.table("guide_design", guides.design_guide(), title="Choosing a design under interference",
             caption="Interference pattern, a reasonable design, its main estimand, the unit for "
                     "uncertainty, the diagnostic to run first, and where the book simulates it.")
