@@ -10,20 +10,19 @@ import pytest
 
 from analysis.movielens.load import MovieLensError, load_movielens
 from analysis.movielens.schema import GENRE_COLUMNS, REQUIRED_FILES
-from tests.conftest import SHARED_ML100K
 
 
 @pytest.fixture(scope="module")
-def movielens():
-    return load_movielens(SHARED_ML100K)
+def movielens(movielens_dir: Path):
+    return load_movielens(movielens_dir)
 
 
 @pytest.fixture()
-def copy_dir(tmp_path: Path) -> Path:
+def copy_dir(tmp_path: Path, movielens_dir: Path) -> Path:
     target = tmp_path / "ml-100k"
     target.mkdir()
     for name in REQUIRED_FILES:
-        shutil.copy(SHARED_ML100K / name, target / name)
+        shutil.copyfile(movielens_dir / name, target / name)
     return target
 
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from analysis.report.manifest import Manifest
-from tests.conftest import CI_CONFIG, ROOT, ci_config, snakemake_command
+from tests.conftest import CI_CONFIG, ROOT, snakemake_command
 
 pytestmark = pytest.mark.pipeline
 
@@ -61,14 +61,13 @@ def test_snakemake_lint_is_clean():
         result.stdout[-4000:]
 
 
-def test_movielens_step_is_deterministic(ci_results, manifest, tmp_path):
+def test_movielens_step_is_deterministic(ci_results, manifest, movielens_dir, tmp_path):
     """Re-running a step into a fresh folder reproduces the CI build's bytes exactly."""
-    config = ci_config()
-    inputs = [f"{config['movielens_dir']}/{n}" for n in ("u.data", "u.item", "u.user", "u.genre", "u.info")]
+    inputs = [str(movielens_dir / n) for n in ("u.data", "u.item", "u.user", "u.genre", "u.info")]
     results = tmp_path / "results"
     subprocess.run(
         [sys.executable, "-m", "analysis", "movielens",
-         "--params", json.dumps({"movielens_dir": config["movielens_dir"]}),
+         "--params", json.dumps({"movielens_dir": str(movielens_dir)}),
          "--data-dir", str(tmp_path / "data"), "--results-dir", str(results),
          "--inputs", *inputs, "--outputs", str(results / "manifest" / "movielens.json")],
         cwd=ROOT, check=True, capture_output=True)
