@@ -5,8 +5,9 @@ the rule's parameters, sets up logging (stderr + the rule's log file), runs the 
 rule's manifest fragment. It holds no science.
 
 A failing step prints one line per error on the console and keeps the traceback for the rule's
-log file. Ctrl-C (SIGINT) and SIGTERM stop the step at once; the atomic writer removes whatever
-temporary file was being written, so no partial file is left under an artifact's name.
+log file. Ctrl-C (SIGINT) and SIGTERM stop the step at once: the atomic writer removes the
+temporary file being written and the step removes every output its rule declares, so an
+interrupted rule leaves nothing that looks complete and simply reruns next time.
 """
 
 from __future__ import annotations
@@ -145,7 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         module.run(ctx)
     except KeyboardInterrupt:
-        LOG.error("step %s interrupted", args.step)
+        for output in ctx.outputs:
+            if output.is_file():
+                output.unlink()
+        LOG.error("step %s interrupted; its outputs were removed, so it reruns next time",
+                  args.step)
         return 130
     except Exception as exc:  # one line on the console, the traceback in the rule's log
         where = f" (traceback in {args.log})" if args.log else ""

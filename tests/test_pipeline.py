@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 
@@ -90,3 +91,14 @@ def test_whole_build_is_byte_identical_when_forced_to_rerun(ci_results):
         new = {r["id"]: r["sha256"] for r in json.loads(after)["artifacts"]}
         changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
         pytest.fail(f"artifacts changed on a forced rebuild: {changed}")
+
+
+def test_artifacts_are_readable_by_others_under_the_umask(manifest):
+    """Files get 0666 minus the umask (0644 under the usual 022), not tempfile's private 0600."""
+    if os.environ.get("BOOK_TEST_RESULTS"):
+        pytest.skip("checks the CI build, not an existing one")
+    from analysis.atomic import file_mode
+
+    modes = {oct(stat.S_IMODE(manifest.file(artifact_id, f["format"]).stat().st_mode))
+             for artifact_id, record in manifest.records.items() for f in record["files"]}
+    assert modes == {oct(file_mode())}
