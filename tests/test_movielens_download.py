@@ -189,3 +189,26 @@ def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tm
     records = json.loads(target.read_text())["artifacts"]
     summary = next(r for r in records if r["id"] == "movielens_summary")
     assert any(path.endswith("raw/ml-100k/u.data") for path in summary["inputs"])
+
+
+def test_cached_download_is_verified_once_and_reused(server, archive, tmp_path: Path,
+                                                     movielens_dir: Path):
+    """The tests' per-user cache: downloaded once, reused offline, repaired from the archive."""
+    from analysis.movielens.source import cached_download
+
+    base, files = server
+    files["ml-100k.zip"] = archive
+    spec = spec_for(f"{base}/ml-100k.zip", archive)
+    cache = tmp_path / "cache"
+    folder = cached_download(spec, cache)
+    assert len(load_movielens(folder).ratings) == 100_000
+
+    del files["ml-100k.zip"]  # the server is gone: reuse must not need it
+    assert cached_download(spec, cache) == folder
+    (folder / "u.data").write_text("damaged\n")
+    assert cached_download(spec, cache) == folder  # re-extracted from the verified archive
+    assert (folder / "u.data").read_bytes() == (movielens_dir / "u.data").read_bytes()
+
+    (cache / "ml-100k.zip").write_bytes(archive[:-10])  # damaged archive: fetched again, and fails
+    with pytest.raises(DownloadError, match="404"):
+        cached_download(spec, cache)
