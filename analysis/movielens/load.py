@@ -40,7 +40,7 @@ def check_directory(directory: str | Path) -> Path:
     """The directory as a Path, after checking that every required file is there."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise MovieLensError(f"MovieLens directory {directory} does not exist (config movielens_dir)")
+        raise MovieLensError(f"MovieLens directory {directory} does not exist")
     missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
     if missing:
         raise MovieLensError(f"MovieLens directory {directory} lacks {', '.join(missing)}")
