@@ -10,6 +10,7 @@ stops before any test runs with one message saying what to do.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ import yaml
 
 from analysis.movielens.download import ArchiveSpec, DownloadError
 from analysis.movielens.load import MovieLensError
+from analysis.movielens.schema import REQUIRED_FILES
 from analysis.movielens.source import ENV_VAR, cached_download, local_copy, user_cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,6 +95,16 @@ def project_root() -> Path:
 def movielens_dir() -> Path:
     """The MovieLens 100K folder the session uses."""
     return movielens_path()
+
+
+@pytest.fixture()
+def movielens_copy(tmp_path: Path, movielens_dir: Path) -> Path:
+    """A writable copy of the MovieLens files in ``tmp_path/ml-100k``, for a test to damage."""
+    target = tmp_path / "ml-100k"
+    target.mkdir()
+    for name in REQUIRED_FILES:
+        shutil.copyfile(movielens_dir / name, target / name)
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from analysis.movielens.load import MovieLensError
-from analysis.movielens.schema import REQUIRED_FILES
 from analysis.movielens.source import fingerprint, local_copy
 from tests.conftest import CI_CONFIG, ROOT, snakemake_command
 
@@ -23,12 +21,8 @@ def dry_run(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 
 @pytest.fixture()
-def copy_dir(tmp_path: Path, movielens_dir: Path) -> Path:
-    target = tmp_path / "ml-100k"
-    target.mkdir()
-    for name in REQUIRED_FILES:
-        shutil.copyfile(movielens_dir / name, target / name)
-    return target
+def copy_dir(movielens_copy: Path) -> Path:
+    return movielens_copy
 
 
 def test_missing_folder_fails_before_any_rule_even_with_a_build(ci_results, tmp_path: Path):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from analysis.movielens.schema import REQUIRED_FILES
 from tests.conftest import NO_MOVIELENS, ROOT, snakemake_command
 
 CLOSED_PORT_PROXY = "http://127.0.0.1:9"
@@ -54,12 +53,9 @@ def clone(tmp_path: Path) -> Path:
     return clone_working_tree(tmp_path / "machine" / "book")
 
 
-def test_clone_with_movielens_dir_runs_tests_and_pipeline(clone: Path, movielens_dir: Path,
+def test_clone_with_movielens_dir_runs_tests_and_pipeline(clone: Path, movielens_copy: Path,
                                                           tmp_path: Path):
-    copy = tmp_path / "elsewhere" / "ml-100k"
-    copy.mkdir(parents=True)
-    for name in REQUIRED_FILES:
-        shutil.copyfile(movielens_dir / name, copy / name)
+    copy = movielens_copy
     env = offline_env(tmp_path, MOVIELENS_DIR=str(copy))
 
     quick = subprocess.run(

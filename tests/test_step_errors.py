@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +17,8 @@ pytestmark = pytest.mark.movielens
 
 
 @pytest.fixture()
-def damaged_copy(tmp_path: Path, movielens_dir: Path) -> Path:
-    copy = tmp_path / "ml-100k"
-    copy.mkdir()
-    for name in REQUIRED_FILES:
-        shutil.copyfile(movielens_dir / name, copy / name)
+def damaged_copy(movielens_copy: Path) -> Path:
+    copy = movielens_copy
     lines = (copy / "u.data").read_text().split("\n")
     lines[41] = "10\t20\tfour\t881250949"
     (copy / "u.data").write_text("\n".join(lines))
