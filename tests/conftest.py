@@ -25,7 +25,7 @@ from analysis.movielens.source import ENV_VAR, cached_download, local_copy, user
 
 ROOT = Path(__file__).resolve().parents[1]
 CI_CONFIG = ROOT / "config" / "ci.yaml"
-DATA_FIXTURES = {"ci_results", "movielens_dir"}
+DATA_FIXTURES = {"ci_results", "movielens_dir", "movielens_copy"}
 NO_MOVIELENS = "MovieLens 100K is not available, so the tests that need it cannot run"
 
 
@@ -74,9 +74,11 @@ def movielens_path() -> Path:
 
 
 def _needs_movielens(item: pytest.Item) -> bool:
+    fixtures = DATA_FIXTURES - ({"ci_results"} if os.environ.get("BOOK_TEST_RESULTS") else set())
     return (item.get_closest_marker("movielens") is not None
-            or item.get_closest_marker("pipeline") is not None
-            or bool(DATA_FIXTURES & set(getattr(item, "fixturenames", ()))))
+            or (item.get_closest_marker("pipeline") is not None
+                and not os.environ.get("BOOK_TEST_RESULTS"))
+            or bool(fixtures & set(getattr(item, "fixturenames", ()))))
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
@@ -108,7 +110,7 @@ def movielens_copy(tmp_path: Path, movielens_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ci_results(movielens_dir: Path) -> Path:
+def ci_results() -> Path:
     """Build every artifact from config/ci.yaml (incrementally) and return the results folder.
 
     The build is the real pipeline, end to end, on the session's MovieLens copy. Set
@@ -122,6 +124,7 @@ def ci_results(movielens_dir: Path) -> Path:
             pytest.fail(f"BOOK_TEST_RESULTS={existing}: no manifest.json there")
         os.environ["BOOK_RESULTS_DIR"] = str(results)
         return results
+    movielens_path()
     result = subprocess.run(snakemake_command("--configfile", str(CI_CONFIG)), cwd=ROOT,
                             capture_output=True, text=True)
     if result.returncode != 0:
