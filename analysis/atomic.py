@@ -16,7 +16,14 @@ from pathlib import Path
 
 
 def current_umask() -> int:
-    """The process umask (read by setting it and putting it straight back)."""
+    """The process umask: from /proc on Linux, else by setting it and putting it straight back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
