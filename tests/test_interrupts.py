@@ -55,3 +55,35 @@ def test_interrupted_step_leaves_nothing_and_reruns_identically(ci_results, tmp_
         expected = {f["format"]: f["sha256"] for f in uninterrupted.get(record["id"])["files"]}
         assert {f["format"]: f["sha256"] for f in record["files"]} == expected, record["id"]
     assert Manifest(records={r["id"]: r for r in records}, root=ROOT, extra={}).verify() == []
+
+
+def test_sigterm_stops_a_step_and_removes_its_outputs(ci_results, tmp_path: Path):
+    """What Snakemake or a batch scheduler sends: same clean stop as Ctrl-C."""
+    import sys
+
+    from snakemake.utils import update_config
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    update_config(config, yaml.safe_load(CI_CONFIG.read_text()))
+    uninterrupted = Manifest.load(ci_results / "manifest.json", root=ROOT)
+    results = tmp_path / "results"
+    outputs = [results / "manifest" / "worlds_teams.json"] + [
+        results / Path(f["path"]).relative_to(Path(f["path"]).parents[1])
+        for r in uninterrupted.records.values() if r["rule"] == "worlds_teams" for f in r["files"]]
+    step = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "worlds_teams",
+         "--params", json.dumps({"teams": config["teams"]}), "--data-dir", str(tmp_path / "data"),
+         "--results-dir", str(results), "--outputs", *map(str, outputs),
+         "--log", str(tmp_path / "step.log")],
+        cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    tables = results / "tables"
+    deadline = time.monotonic() + 300
+    while not (tables.is_dir() and any(tables.iterdir())):
+        assert step.poll() is None, step.communicate()[0][-3000:]
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    step.terminate()
+    output, _ = step.communicate(timeout=60)
+    assert step.returncode == 130, output[-3000:]
+    assert "step worlds_teams interrupted" in output
+    assert [p for p in results.rglob("*") if p.is_file()] == []
