@@ -36,12 +36,15 @@ $(STAMP): pyproject.toml book/install_kernel.py
 	touch $(STAMP)
 
 artifacts: $(STAMP)
+	$(BIN)/python -m analysis.config_rules $(CONFIG)
 	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
 ci-artifacts: $(STAMP)
+	$(BIN)/python -m analysis.config_rules config/ci.yaml
 	$(BIN)/snakemake --cores $(CORES) --configfile config/ci.yaml $(SNAKEMAKE_ARGS)
 
 dry-run: $(STAMP)
+	$(BIN)/python -m analysis.config_rules $(CONFIG)
 	$(BIN)/snakemake -n --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
 render: $(STAMP)

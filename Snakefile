@@ -6,13 +6,18 @@
 #   snakemake -n                                         # what is stale
 from snakemake.utils import min_version, validate
 
+from analysis.config_rules import check_config, check_yaml_file
+
 min_version("8.20")
+
+check_yaml_file("config/config.yaml")  # a syntax error names the file and line
 
 
 configfile: "config/config.yaml"
 
 
 validate(config, "config/schema/config.schema.yaml", set_default=False)
+check_config(config)  # cross-field rules (analysis/config_rules.py), before any rule runs
 
 include: "rules/common.smk"
 include: "rules/movielens.smk"

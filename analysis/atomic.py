@@ -1,7 +1,8 @@
 """Atomic file writes: write to a temporary file beside the target, then rename.
 
 A reader (or a crashed run) never sees a half-written artifact: either the old file or the new
-one exists under the final name.
+one exists under the final name. Files and folders get the permissions any tool would give them
+(0666 / 0777 minus the process umask), not the private 0600 / 0700 of :mod:`tempfile`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,30 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def current_umask() -> int:
+    """The process umask: from /proc on Linux, else by setting it and putting it straight back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Permissions of a newly created regular file under the current umask."""
+    return 0o666 & ~current_umask()
+
+
+def folder_mode() -> int:
+    """Permissions of a newly created folder under the current umask."""
+    return 0o777 & ~current_umask()
 
 
 @contextmanager
@@ -27,6 +52,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, file_mode())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

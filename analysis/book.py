@@ -9,6 +9,12 @@ Chapters call these helpers from code cells and inline expressions::
 
 The results folder is ``$BOOK_RESULTS_DIR`` when set (the test suite points it at the CI build),
 else ``results/`` under the project root (the folder holding ``_quarto.yml``).
+
+Every file is checked against the SHA-256 the manifest records before anything is read (hashed
+once per process, re-hashed only when its size or modification time changes). A run that failed
+or was interrupted after rebuilding some artifacts but before rewriting the manifest therefore
+stops the render with :class:`StaleArtifactsError`, naming the artifacts and the rebuild command,
+instead of serving new numbers with old provenance.
 """
 
 from __future__ import annotations
@@ -21,10 +27,16 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.atomic import sha256_file
 from analysis.report import labels
 from analysis.report.manifest import Manifest, ManifestError
 
 RESULTS_ENV = "BOOK_RESULTS_DIR"
+MAX_LISTED = 12
+
+
+class StaleArtifactsError(ManifestError):
+    """Artifact files on disk do not match the manifest (a build did not finish)."""
 
 #: The reader's word for an identifier (re-exported for chapters: ``book.label("sci_fi")``).
 label = labels.label
@@ -47,13 +59,66 @@ def results_dir() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _load(manifest_path: str, root: str) -> Manifest:
+def _load(manifest_path: str, root: str, stamp: tuple[int, int]) -> Manifest:
     return Manifest.load(manifest_path, root=root)
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _sha256_cached(path: Path) -> str:
+    """SHA-256 of a file, computed once per (path, size, mtime) in this process."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = sha256_file(path)
+    return _HASHES[key]
+
+
+def rebuild_command(results: Path, root: Path) -> str:
+    """The Snakemake command whose config writes to ``results`` (found among config/*.yaml)."""
+    import yaml
+
+    for config_file in sorted((root / "config").glob("*.yaml")):
+        try:
+            folder = (yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}).get(
+                "results_dir")
+        except (OSError, yaml.YAMLError):
+            continue
+        if folder and (root / folder).resolve() == results.resolve():
+            if config_file.name == "config.yaml":
+                return "snakemake --cores 2"
+            return f"snakemake --cores 2 --configfile config/{config_file.name}"
+    return "snakemake --cores 2 --configfile <the config that writes to this folder>"
+
+
+def _stale_message(problems: list[str], results: Path, root: Path) -> str:
+    ids = sorted({problem.split(":", 1)[0] for problem in problems})
+    listed = ", ".join(ids[:MAX_LISTED]) + (f" and {len(ids) - MAX_LISTED} more"
+                                            if len(ids) > MAX_LISTED else "")
+    return (
+        f"{results / 'manifest.json'} does not describe the files on disk for {len(ids)} "
+        f"artifact(s): {listed}. A build probably failed or was interrupted after rebuilding them "
+        f"and before rewriting the manifest, so their provenance is unknown; the book will not "
+        f"read them. Finish the build with `{rebuild_command(results, root)}` (add "
+        "--rerun-incomplete if Snakemake reports incomplete files), then render again.\n"
+        + "\n".join(problems[:MAX_LISTED])
+    )
+
+
 def manifest() -> Manifest:
-    """The manifest of the current results folder (cached per path)."""
-    return _load(str(results_dir() / "manifest.json"), str(project_root()))
+    """The manifest of the current results folder, after checking every file's SHA-256."""
+    path, root = results_dir() / "manifest.json", project_root()
+    try:
+        info = path.stat()
+        stamp = (info.st_size, info.st_mtime_ns)
+    except OSError:
+        stamp = (-1, -1)
+    loaded = _load(str(path), str(root), stamp)
+    problems = loaded.verify(sha256=_sha256_cached)
+    if problems:
+        raise StaleArtifactsError(_stale_message(problems, path.parent, root))
+    return loaded
 
 
 def record(artifact_id: str) -> dict[str, Any]:

@@ -3,6 +3,11 @@
 A step is a module ``analysis.steps.<step>`` with ``run(ctx: StepContext) -> None``. The CLI parses
 the rule's parameters, sets up logging (stderr + the rule's log file), runs the step, and writes the
 rule's manifest fragment. It holds no science.
+
+A failing step prints one line per error on the console and keeps the traceback for the rule's
+log file. Ctrl-C (SIGINT) and SIGTERM stop the step at once: the atomic writer removes the
+temporary file being written and the step removes every output its rule declares, so an
+interrupted rule leaves nothing that looks complete and simply reruns next time.
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ import importlib
 import json
 import logging
 import pkgutil
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from analysis.report.artifacts import ArtifactWriter, fragment_path
@@ -61,13 +68,26 @@ def available_steps() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(analysis.steps.__path__))
 
 
+class _WithoutTraceback(logging.Formatter):
+    """Formats a record's message only: the console gets one line, the log file the traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
 def _setup_logging(log_file: str | None) -> None:
     root = logging.getLogger()
     root.handlers.clear()
     root.setLevel(logging.INFO)
-    fmt = logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    layout = "%(levelname)s %(name)s: %(message)s"
+    fmt = logging.Formatter(layout)
     stream = logging.StreamHandler(sys.stderr)
-    stream.setFormatter(fmt)
+    stream.setFormatter(_WithoutTraceback(layout) if log_file else fmt)
     root.addHandler(stream)
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
@@ -90,9 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (what Snakemake and schedulers send) unwinds like Ctrl-C, so cleanups run."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.log)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     if args.step not in available_steps():
         LOG.error("unknown step %r; available: %s", args.step, ", ".join(available_steps()))
         return 2
@@ -119,10 +145,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     LOG.info("step %s: starting", args.step)
     try:
         module.run(ctx)
-    except Exception as exc:  # report, then fail the rule with a non-zero exit
-        LOG.error("step %s failed: %s: %s", args.step, type(exc).__name__, exc)
-        LOG.debug("traceback", exc_info=True)
-        raise
+    except KeyboardInterrupt:
+        for output in ctx.outputs:
+            if output.is_file():
+                output.unlink()
+        LOG.error("step %s interrupted; its outputs were removed, so it reruns next time",
+                  args.step)
+        return 130
+    except Exception as exc:  # one line on the console, the traceback in the rule's log
+        where = f" (traceback in {args.log})" if args.log else ""
+        LOG.error("step %s failed: %s: %s%s", args.step, type(exc).__name__, exc, where,
+                  exc_info=exc)
+        return 1
     fragment = fragment_path(results_dir, args.step)
     if any(p.resolve() == fragment.resolve() for p in ctx.outputs):
         writer.finish()

@@ -1,7 +1,16 @@
-# MovieLens 100K: download + verify (only when movielens_dir is null), then load and describe.
+# MovieLens 100K: a local copy (config movielens_dir, else $MOVIELENS_DIR), or download + verify;
+# then load and describe. A local copy is checked here, before any rule runs, and its files'
+# SHA-256 are a param of rule movielens: another folder or changed bytes rebuild everything.
+import os
+
+from analysis.movielens.source import fingerprint, local_copy
 
 MOVIELENS_FILES = ["u.data", "u.item", "u.user", "u.genre", "u.info"]
+MOVIELENS_LOCAL = local_copy(config["movielens_dir"], os.environ)
+if MOVIELENS_LOCAL:
+    config["movielens_dir"] = str(MOVIELENS_LOCAL[0])
 MOVIELENS_DIR = config["movielens_dir"] or f"{RAW}/ml-100k"
+MOVIELENS_SOURCE = fingerprint(MOVIELENS_DIR) if MOVIELENS_LOCAL else "download"
 
 
 if not config["movielens_dir"]:
@@ -41,6 +50,7 @@ rule movielens:
         fragment("movielens"),
     params:
         **step_params("movielens", "movielens_dir"),
+        source=MOVIELENS_SOURCE,
     conda:
         CONDA_ENV
     log:

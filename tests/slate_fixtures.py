@@ -14,15 +14,15 @@ from analysis.slates.features import item_features, user_features
 from analysis.slates.params import SlateParams, slate_params
 from analysis.slates.seed_slates import SeedSlateSpec, build_seed_slates
 from analysis.slates.slate_outcomes import slate_outcome_table
+from tests.conftest import movielens_path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_ML100K = ROOT.parent / "shared" / "data" / "ml-100k"
 
 
 @lru_cache(maxsize=1)
 def movielens() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(ratings, item features, user features) from the shared MovieLens copy."""
-    data = load_movielens(SHARED_ML100K)
+    """(ratings, item features, user features) from the session's MovieLens copy."""
+    data = load_movielens(movielens_path())
     return data.ratings, item_features(data.ratings, data.items), user_features(data.ratings, data.users)
 
 

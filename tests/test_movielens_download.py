@@ -23,22 +23,21 @@ from analysis.movielens.download import (
 from analysis.movielens.extract import extract_archive
 from analysis.movielens.load import load_movielens
 from analysis.movielens.schema import REQUIRED_FILES
-from tests.conftest import SHARED_ML100K
 
 
-def build_zip(extra: dict[str, bytes] | None = None) -> bytes:
+def build_zip(source: Path, extra: dict[str, bytes] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in REQUIRED_FILES:
-            zf.write(SHARED_ML100K / name, f"ml-100k/{name}")
+            zf.write(source / name, f"ml-100k/{name}")
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
     return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
-def archive() -> bytes:
-    return build_zip()
+def archive(movielens_dir: Path) -> bytes:
+    return build_zip(movielens_dir)
 
 
 @pytest.fixture()
@@ -140,9 +139,9 @@ def test_http_error_is_reported(server, archive, tmp_path: Path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_path_traversal_member_is_refused(tmp_path: Path):
+def test_path_traversal_member_is_refused(tmp_path: Path, movielens_dir: Path):
     evil = tmp_path / "evil.zip"
-    evil.write_bytes(build_zip({"ml-100k/../../escape.txt": b"owned"}))
+    evil.write_bytes(build_zip(movielens_dir, {"ml-100k/../../escape.txt": b"owned"}))
     with pytest.raises(DownloadError, match="outside the target folder"):
         extract_archive(evil, tmp_path / "out" / "ml-100k")
     assert not (tmp_path / "escape.txt").exists()
@@ -158,8 +157,9 @@ def test_not_a_zip_is_refused(tmp_path: Path):
 
 
 def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tmp_path: Path):
-    """`movielens_dir: null` makes Snakemake run rule movielens_download against the URL."""
+    """`movielens_dir: null` and no $MOVIELENS_DIR make Snakemake run rule movielens_download."""
     import json
+    import os
     import subprocess
 
     from tests.conftest import CI_CONFIG, ROOT, snakemake_command
@@ -180,7 +180,8 @@ def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tm
     result = subprocess.run(
         snakemake_command("--nolock", "--configfile", str(CI_CONFIG), str(override), "--",
                           str(target)),
-        cwd=ROOT, capture_output=True, text=True)
+        cwd=ROOT, capture_output=True, text=True,
+        env={k: v for k, v in os.environ.items() if k != "MOVIELENS_DIR"})
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "data" / "raw" / "ml-100k.zip").read_bytes() == archive
     log = (tmp_path / "logs" / "movielens_download.log").read_text()
@@ -188,3 +189,26 @@ def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tm
     records = json.loads(target.read_text())["artifacts"]
     summary = next(r for r in records if r["id"] == "movielens_summary")
     assert any(path.endswith("raw/ml-100k/u.data") for path in summary["inputs"])
+
+
+def test_cached_download_is_verified_once_and_reused(server, archive, tmp_path: Path,
+                                                     movielens_dir: Path):
+    """The tests' per-user cache: downloaded once, reused offline, repaired from the archive."""
+    from analysis.movielens.source import cached_download
+
+    base, files = server
+    files["ml-100k.zip"] = archive
+    spec = spec_for(f"{base}/ml-100k.zip", archive)
+    cache = tmp_path / "cache"
+    folder = cached_download(spec, cache)
+    assert len(load_movielens(folder).ratings) == 100_000
+
+    del files["ml-100k.zip"]  # the server is gone: reuse must not need it
+    assert cached_download(spec, cache) == folder
+    (folder / "u.data").write_text("damaged\n")
+    assert cached_download(spec, cache) == folder  # re-extracted from the verified archive
+    assert (folder / "u.data").read_bytes() == (movielens_dir / "u.data").read_bytes()
+
+    (cache / "ml-100k.zip").write_bytes(archive[:-10])  # damaged archive: fetched again, and fails
+    with pytest.raises(DownloadError, match="404"):
+        cached_download(spec, cache)

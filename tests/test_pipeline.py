@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 
 import pytest
 
 from analysis.report.manifest import Manifest
-from tests.conftest import CI_CONFIG, ROOT, ci_config, snakemake_command
+from tests.conftest import CI_CONFIG, ROOT, snakemake_command
 
 pytestmark = pytest.mark.pipeline
 
@@ -61,14 +62,13 @@ def test_snakemake_lint_is_clean():
         result.stdout[-4000:]
 
 
-def test_movielens_step_is_deterministic(ci_results, manifest, tmp_path):
+def test_movielens_step_is_deterministic(ci_results, manifest, movielens_dir, tmp_path):
     """Re-running a step into a fresh folder reproduces the CI build's bytes exactly."""
-    config = ci_config()
-    inputs = [f"{config['movielens_dir']}/{n}" for n in ("u.data", "u.item", "u.user", "u.genre", "u.info")]
+    inputs = [str(movielens_dir / n) for n in ("u.data", "u.item", "u.user", "u.genre", "u.info")]
     results = tmp_path / "results"
     subprocess.run(
         [sys.executable, "-m", "analysis", "movielens",
-         "--params", json.dumps({"movielens_dir": config["movielens_dir"]}),
+         "--params", json.dumps({"movielens_dir": str(movielens_dir)}),
          "--data-dir", str(tmp_path / "data"), "--results-dir", str(results),
          "--inputs", *inputs, "--outputs", str(results / "manifest" / "movielens.json")],
         cwd=ROOT, check=True, capture_output=True)
@@ -91,3 +91,14 @@ def test_whole_build_is_byte_identical_when_forced_to_rerun(ci_results):
         new = {r["id"]: r["sha256"] for r in json.loads(after)["artifacts"]}
         changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
         pytest.fail(f"artifacts changed on a forced rebuild: {changed}")
+
+
+def test_artifacts_are_readable_by_others_under_the_umask(manifest):
+    """Files get 0666 minus the umask (0644 under the usual 022), not tempfile's private 0600."""
+    if os.environ.get("BOOK_TEST_RESULTS"):
+        pytest.skip("checks the CI build, not an existing one")
+    from analysis.atomic import file_mode
+
+    modes = {oct(stat.S_IMODE(manifest.file(artifact_id, f["format"]).stat().st_mode))
+             for artifact_id, record in manifest.records.items() for f in record["files"]}
+    assert modes == {oct(file_mode())}

@@ -13,6 +13,8 @@ from analysis.slates.promotion_design import PromotionDesign, assign_promotions
 from analysis.slates.slate_outcomes import COMPONENTS, VIEWS, slate_outcome_table
 from tests.slate_fixtures import default_params, experiment, seed_slates
 
+pytestmark = pytest.mark.movielens
+
 
 def test_readiness_invariants():
     exposure, slates = experiment(600, 7)

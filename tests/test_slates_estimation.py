@@ -21,6 +21,8 @@ from analysis.slates.sensitivity import spillover_sensitivity
 from analysis.slates.slate_outcomes import VIEWS
 from tests.slate_fixtures import default_params, experiment
 
+pytestmark = pytest.mark.movielens
+
 N_SLATES, SEED = 600, 20260428
 
 

@@ -8,6 +8,8 @@ import pytest
 from analysis.slates.robustness import randomization_inference, seed_robustness, setting_robustness
 from tests.slate_fixtures import default_params, experiment, seed_slates
 
+pytestmark = pytest.mark.movielens
+
 
 def test_settings_show_when_promotion_creates_attention():
     p = default_params()

@@ -14,6 +14,8 @@ from analysis.slates.genre_clusters import (
 )
 from tests.slate_fixtures import movielens, seed_slates
 
+pytestmark = pytest.mark.movielens
+
 
 def test_every_slate_has_twelve_distinct_movies_the_user_rated():
     slates = seed_slates(600, 11)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from analysis.atomic import folder_mode
 from analysis.movielens.download import DownloadError
 from analysis.movielens.schema import REQUIRED_FILES
 
@@ -39,6 +41,7 @@ def extract_archive(archive: str | Path, target_dir: str | Path,
                 raise DownloadError(f"{archive}: archive lacks {', '.join(missing)}")
             target_dir.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
+            os.chmod(staging, folder_mode())
             try:
                 for filename in sorted(wanted):
                     (staging / filename).write_bytes(zf.read(by_file[filename]))

@@ -6,6 +6,7 @@ instead of producing a subtly different book.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,21 +41,91 @@ def check_directory(directory: str | Path) -> Path:
     """The directory as a Path, after checking that every required file is there."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise MovieLensError(f"MovieLens directory {directory} does not exist (config movielens_dir)")
+        raise MovieLensError(f"MovieLens directory {directory} does not exist")
     missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
     if missing:
         raise MovieLensError(f"MovieLens directory {directory} lacks {', '.join(missing)}")
     return directory
 
 
-def _read_delimited(path: Path, sep: str, columns: tuple[str, ...], encoding: str) -> pd.DataFrame:
-    frame = pd.read_csv(path, sep=sep, header=None, dtype=str, encoding=encoding,
-                        keep_default_na=False, quoting=3, engine="c")
-    if frame.shape[1] != len(columns):
+def _line_of(data: bytes, offset: int) -> int:
+    """1-based line number of byte ``offset``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _line_text(text: str, line: int) -> str:
+    return text.split("\n", line)[line - 1] if line >= 1 else ""
+
+
+def _decode(path: Path, encoding: str) -> str:
+    """The file's text, after rejecting truncated, binary and wrongly encoded files.
+
+    ``encoding`` is ``"ascii"`` (u.data, u.user) or ``"latin-1"`` (u.item). Latin-1 accepts any
+    byte, so a copy re-saved as UTF-8 would load as silent mojibake ("CafÃ©"); it is rejected.
+    """
+    data = path.read_bytes()
+    if not data:
+        raise MovieLensError(f"{path}: the file is empty")
+    if b"\0" in data:
+        line = _line_of(data, data.index(b"\0"))
+        raise MovieLensError(f"{path}: line {line} contains a NUL byte: not a text file in the "
+                             f"expected {encoding} encoding (UTF-16, or a damaged copy?)")
+    if not data.endswith(b"\n"):
+        line, tail = _line_of(data, len(data)), data.rsplit(b"\n", 1)[-1][:80]
+        raise MovieLensError(f"{path}: line {line} (the last) does not end with a newline: the "
+                             f"file is truncated; that line is {tail!r}")
+    if encoding == "ascii":
+        if not data.isascii():
+            high = int(np.flatnonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80)[0])
+            line = _line_of(data, high)
+            raise MovieLensError(f"{path}: line {line} has the non-ASCII byte {data[high]:#04x}; "
+                                 "MovieLens ships this file as plain ASCII (wrong encoding?)")
+        return data.decode("ascii")
+    if not data.isascii():
+        try:
+            as_utf8 = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode(encoding)
+        first = re.search(r"[^\x00-\x7f]", as_utf8)
+        line = as_utf8.count("\n", 0, first.start() if first else 0) + 1
         raise MovieLensError(
-            f"{path}: expected {len(columns)} {sep!r}-separated columns ({', '.join(columns)}), "
-            f"found {frame.shape[1]}"
-        )
+            f"{path}: line {line} is UTF-8 encoded ({_line_text(as_utf8, line)[:80]!r}) but "
+            f"MovieLens ships this file as {encoding}; use the original file, not a re-saved copy")
+    return data.decode(encoding)
+
+
+def _fields_per_line(text: str, sep: str) -> np.ndarray:
+    """Number of ``sep``-separated fields on every line (the text ends with a newline)."""
+    codes = np.frombuffer(text.encode("latin-1"), dtype=np.uint8)
+    newlines = np.flatnonzero(codes == ord("\n"))
+    separators = np.flatnonzero(codes == ord(sep))
+    return np.bincount(np.searchsorted(newlines, separators), minlength=newlines.size) + 1
+
+
+_PANDAS_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _read_delimited(path: Path, sep: str, columns: tuple[str, ...], encoding: str) -> pd.DataFrame:
+    """Split a MovieLens file into string columns; every problem names the file, line and text."""
+    text = _decode(path, encoding)
+    expected = f"{len(columns)} {sep!r}-separated columns ({', '.join(columns)})"
+    fields = _fields_per_line(text, sep)
+    wrong = np.flatnonzero(fields != len(columns))
+    if wrong.size:
+        line = int(wrong[0]) + 1
+        raise MovieLensError(f"{path}: line {line} has {fields[line - 1]} field(s), expected "
+                             f"{expected}: {_line_text(text, line)[:120]!r}")
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str,
+                            keep_default_na=False, quoting=3, engine="c",
+                            skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        found = _PANDAS_LINE.search(str(exc))
+        if not found:
+            raise MovieLensError(f"{path}: cannot be split into {expected}: {exc}") from None
+        line = int(found.group(2))
+        raise MovieLensError(f"{path}: line {line} has {found.group(3)} fields, expected "
+                             f"{expected}: {_line_text(text, line)[:120]!r}") from None
     frame.columns = list(columns)
     return frame
 
@@ -69,16 +140,30 @@ def _to_int(frame: pd.DataFrame, column: str, path: Path, dtype: str,
             f"{path}: column {column!r} must be an integer; line {line} has "
             f"{frame[column].iloc[line - 1]!r}"
         )
-    if (low is not None and (values < low).any()) or (high is not None and (values > high).any()):
-        raise MovieLensError(f"{path}: column {column!r} must lie in [{low}, {high}]")
+    outside = ((values < low) if low is not None else False) | \
+        ((values > high) if high is not None else False)
+    if np.any(outside):
+        line = int(np.flatnonzero(np.asarray(outside))[0]) + 1
+        raise MovieLensError(
+            f"{path}: column {column!r} must lie in [{low}, {high}]; line {line} has "
+            f"{frame[column].iloc[line - 1]!r}"
+        )
     return values.astype(dtype)
+
+
+def _no_repeats(values: pd.Series, path: Path, column: str) -> None:
+    repeated = values.duplicated().to_numpy()
+    if repeated.any():
+        line = int(np.flatnonzero(repeated)[0]) + 1
+        raise MovieLensError(f"{path}: column {column!r} must not repeat; line {line} repeats "
+                             f"{int(values.iloc[line - 1])}")
 
 
 def read_info(directory: str | Path) -> dict[str, int]:
     """Counts stated in u.info: ``{"users": 943, "items": 1682, "ratings": 100000}``."""
     path = Path(directory) / "u.info"
     counts: dict[str, int] = {}
-    for line in path.read_text(encoding="latin-1").splitlines():
+    for line in _decode(path, "ascii").splitlines():
         match = re.fullmatch(r"\s*(\d+)\s+(users|items|ratings)\s*", line)
         if match:
             counts[match.group(2)] = int(match.group(1))
@@ -90,15 +175,18 @@ def read_info(directory: str | Path) -> dict[str, int]:
 def load_ratings(directory: str | Path) -> pd.DataFrame:
     """u.data as ``user_id, movie_id, rating, timestamp``, sorted by user, movie."""
     path = Path(directory) / "u.data"
-    raw = _read_delimited(path, "\t", RATINGS_COLUMNS, "latin-1")
+    raw = _read_delimited(path, "\t", RATINGS_COLUMNS, "ascii")
     ratings = pd.DataFrame({
         "user_id": _to_int(raw, "user_id", path, RATINGS_DTYPES["user_id"], low=1),
         "movie_id": _to_int(raw, "movie_id", path, RATINGS_DTYPES["movie_id"], low=1),
         "rating": _to_int(raw, "rating", path, RATINGS_DTYPES["rating"], low=1, high=5),
         "timestamp": _to_int(raw, "timestamp", path, RATINGS_DTYPES["timestamp"], low=0),
     })
-    if ratings.duplicated(["user_id", "movie_id"]).any():
-        raise MovieLensError(f"{path}: a (user_id, movie_id) pair appears twice")
+    repeated = ratings.duplicated(["user_id", "movie_id"]).to_numpy()
+    if repeated.any():
+        line = int(np.flatnonzero(repeated)[0]) + 1
+        pair = tuple(int(v) for v in ratings.loc[line - 1, ["user_id", "movie_id"]])
+        raise MovieLensError(f"{path}: line {line} repeats the (user_id, movie_id) pair {pair}")
     return ratings.sort_values(["user_id", "movie_id"], kind="stable").reset_index(drop=True)
 
 
@@ -125,18 +213,20 @@ def load_items(directory: str | Path) -> pd.DataFrame:
         items[column] = _to_int(raw, column, path, "int8", low=0, high=1)
     items.insert(3, "n_genres", items[list(GENRE_COLUMNS)].sum(axis=1).astype("int8"))
     items["release_date"] = pd.to_datetime(items["release_date"])
-    if items["movie_id"].duplicated().any():
-        raise MovieLensError(f"{path}: column 'movie_id' has duplicates")
+    _no_repeats(items["movie_id"], path, "movie_id")
     return items.sort_values("movie_id", kind="stable").reset_index(drop=True)
 
 
 def load_users(directory: str | Path) -> pd.DataFrame:
     """u.user as ``user_id, age, gender, occupation, zip_code``."""
     path = Path(directory) / "u.user"
-    raw = _read_delimited(path, "|", USER_COLUMNS, "latin-1")
+    raw = _read_delimited(path, "|", USER_COLUMNS, "ascii")
     gender = raw["gender"].str.strip()
-    if not gender.isin(["M", "F"]).all():
-        raise MovieLensError(f"{path}: column 'gender' must be 'M' or 'F'")
+    wrong = ~gender.isin(["M", "F"]).to_numpy()
+    if wrong.any():
+        line = int(np.flatnonzero(wrong)[0]) + 1
+        raise MovieLensError(f"{path}: column 'gender' must be 'M' or 'F'; line {line} has "
+                             f"{raw['gender'].iloc[line - 1]!r}")
     users = pd.DataFrame({
         "user_id": _to_int(raw, "user_id", path, "int32", low=1),
         "age": _to_int(raw, "age", path, "int16", low=1, high=120),
@@ -144,8 +234,7 @@ def load_users(directory: str | Path) -> pd.DataFrame:
         "occupation": raw["occupation"].str.strip().astype("string"),
         "zip_code": raw["zip_code"].str.strip().astype("string"),
     })
-    if users["user_id"].duplicated().any():
-        raise MovieLensError(f"{path}: column 'user_id' has duplicates")
+    _no_repeats(users["user_id"], path, "user_id")
     return users.sort_values("user_id", kind="stable").reset_index(drop=True)
 
 
@@ -162,8 +251,11 @@ def load_movielens(directory: str | Path) -> MovieLens:
                 f"{directory / file}: has {found[name]:,} {name} but u.info states {expected:,} "
                 "(truncated or damaged copy?)"
             )
-    unknown_users = ~data.ratings["user_id"].isin(data.users["user_id"])
-    unknown_items = ~data.ratings["movie_id"].isin(data.items["movie_id"])
-    if unknown_users.any() or unknown_items.any():
-        raise MovieLensError(f"{directory / 'u.data'}: ratings refer to unknown users or items")
+    for column, table, file in (("user_id", data.users, "u.user"),
+                                ("movie_id", data.items, "u.item")):
+        unknown = ~data.ratings[column].isin(table[column])
+        if unknown.any():
+            value = int(data.ratings.loc[unknown.to_numpy(), column].iloc[0])
+            raise MovieLensError(f"{directory / 'u.data'}: a rating refers to {column} {value}, "
+                                 f"which {directory / file} does not list")
     return data

@@ -30,6 +30,10 @@ USER_COLUMNS: tuple[str, ...] = ("user_id", "age", "gender", "occupation", "zip_
 #: Published counts (also stated in u.info).
 EXPECTED_COUNTS: dict[str, int] = {"users": 943, "items": 1682, "ratings": 100000}
 
+#: Most ratings any one user has in the (MD5-verified) data set: user 405, 737 ratings. Every user
+#: has at least 20. A slate of more movies than this cannot be filled from one user's ratings.
+MAX_RATINGS_PER_USER = 737
+
 SCHEMA_DOC = """
 ratings.parquet  user_id int32, movie_id int32, rating int8 (1-5), timestamp int64 (unix seconds)
 items.parquet    movie_id int32, title string, year Int16 (nullable; from the title or release

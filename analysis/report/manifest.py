@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,8 +53,13 @@ class Manifest:
                 f"no manifest at {path}: build the artifacts first (run `snakemake --cores 2`, "
                 "or with --configfile config/ci.yaml for the small CI build)"
             )
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        records = {rec["id"]: rec for rec in payload["artifacts"]}
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            records = {rec["id"]: rec for rec in payload["artifacts"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ManifestError(
+                f"{path} is not a valid manifest ({exc}): rebuild it with the pipeline"
+            ) from exc
         extra = {k: v for k, v in payload.items() if k != "artifacts"}
         return cls(records=records, root=Path(root) if root else Path.cwd(), extra=extra)
 
@@ -82,8 +87,12 @@ class Manifest:
         path = Path(rel)
         return path if path.is_absolute() else self.root / path
 
-    def verify(self) -> list[str]:
-        """Problems found re-hashing every file (an empty list means all is well)."""
+    def verify(self, sha256: Callable[[Path], str] = atomic.sha256_file) -> list[str]:
+        """Problems found re-hashing every file (an empty list means all is well).
+
+        Each problem starts with the artifact id. ``sha256`` hashes one file (the book passes a
+        cached one).
+        """
         problems = []
         for artifact_id, record in sorted(self.records.items()):
             for entry in record["files"]:
@@ -91,6 +100,6 @@ class Manifest:
                 path = path if path.is_absolute() else self.root / path
                 if not path.exists():
                     problems.append(f"{artifact_id}: missing file {path}")
-                elif atomic.sha256_file(path) != entry["sha256"]:
+                elif sha256(path) != entry["sha256"]:
                     problems.append(f"{artifact_id}: {path} does not match its recorded sha256")
         return problems
