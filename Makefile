@@ -19,6 +19,7 @@ STAMP := $(VENV)/.installed
 # The book is the last rule of the pipeline: it re-renders only when a chapter, the book's sources
 # or an artifact changed, and then re-executes only the chapters whose artifacts changed.
 book: $(STAMP)
+	@$(BIN)/python -m analysis.config_rules $(CONFIG)
 	@if $(BIN)/python -c "from analysis.quarto_render import find_quarto; raise SystemExit(find_quarto() is None)"; then \
 	  PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) book all --configfile $(CONFIG) $(SNAKEMAKE_ARGS); \
 	else \
