@@ -129,11 +129,14 @@ def run(ctx: StepContext) -> None:
                     f"treated or entirely untreated.", seed=seed)
 
     # --- figures --------------------------------------------------------------------------
+    max_drawn = int(cfg["max_drawn_nodes"])
+    drawn_subset = (f" (the subgraph of a random {max_drawn:,} of its {graph.n_nodes:,} nodes)"
+                    if graph.n_nodes > max_drawn else "")
     w.figure("network_drawing",
-             figs.network_drawing(graph, z, 21, int(cfg["max_drawn_nodes"]), rng_draw),
+             figs.network_drawing(graph, z, 21, max_drawn, rng_draw),
              title="The network experiment",
-             caption=f"Spring-layout drawing of the SBM; treated nodes in blue, node area grows "
-                     f"with degree. {source}",
+             caption=f"Spring-layout drawing of the SBM{drawn_subset}; treated nodes in blue, "
+                     f"node area grows with degree. {source}",
              alt="Node-link drawing with four dense clusters of nodes joined by a few edges; "
                  "blue treated nodes are scattered through every cluster.", seed=seed)
     w.figure("network_exposure_effects",
