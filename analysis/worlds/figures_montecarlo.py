@@ -90,5 +90,6 @@ def coverage_figure(mc: pd.DataFrame, label: str, panel: str | None = None,
         ax.set_xlim(-0.02, 1.02)
     panels[-1][0].set_xlabel(f"Coverage of the {level:.0%} interval\n"
                              "(bars: ±2 Monte Carlo standard errors)")
-    legend_below(fig, [ax for ax, _, _ in panels], ncol=2, last=(f"Nominal {level:.0%}",))
+    legend_below(fig, [ax for ax, _, _ in panels], ncol=3 if len(types) < 3 else 2,
+                 last=(f"Nominal {level:.0%}",))
     return fig
