@@ -97,6 +97,9 @@ def bipartite_exposure_figure(exposure: bm.BuyerExposure, counts: pd.DataFrame) 
     right.set_xlabel("Number of sellers\nthe buyer uses")
     right.set_ylabel("Buyers")
     right.grid(axis="x", visible=False)
-    right.legend(title="Exposure", loc="upper center", ncol=4, columnspacing=0.8,
+    handles, names = right.get_legend_handles_labels()  # the bars first, "Expected" last
+    order = sorted(range(len(names)), key=lambda i: names[i] == "Expected")
+    right.legend([handles[i] for i in order], [names[i] for i in order], title="Exposure",
+                 loc="upper center", ncol=4, columnspacing=0.8,
                  handlelength=1.2, bbox_to_anchor=(0.5, -0.25))
     return fig
