@@ -101,13 +101,6 @@ def legend_below(fig: Figure, axes: Any, ncol: int | None = None, last: tuple[st
                       ncol=ncol, **kwargs)
 
 
-def legend_right(fig: Figure, axes: Any, **kwargs: Any) -> Any:
-    """Like :func:`legend_below`, in one column to the right of the plots."""
-    entries = _legend_entries(axes)
-    return fig.legend(list(entries.values()), list(entries), loc="outside right upper",
-                      **kwargs)
-
-
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
     """Render ``fig`` to PNG or SVG bytes with no timestamps or software stamps."""
     if fmt not in {"png", "svg"}:
