@@ -142,8 +142,8 @@ def run(ctx: StepContext) -> None:
     w.figure("network_exposure_effects",
              figs.exposure_effects_figure(units, regressions, m.direct, m.spillover),
              title="Outcomes and coefficients under exposure models",
-             caption="Left: outcome against treated-neighbour share (point area grows with "
-                     "degree). Right: own-treatment and neighbour-share coefficients with 95% "
+             caption="Top: outcome against treated-neighbour share (point area grows with "
+                     "degree). Bottom: own-treatment and neighbour-share coefficients with 95% "
                      "intervals under three exposure models; dashed and dotted lines mark the "
                      "true direct and spillover effects.",
              alt="Scatter of outcomes rising with the share of treated neighbours, treated units "
