@@ -56,7 +56,7 @@ def run(ctx: StepContext) -> None:
                     f"marketplace. {source}", seed=seed)
     estimates = be.bipartite_estimates(graph, exposure, y, params, level)
     w.table("bipartite_estimates", estimates, title="Direct, indirect and total effects on buyers",
-            caption=f"Exposure-group difference in means and Hajek estimator with naive and "
+            caption=f"Exposure-group difference in means and Hájek estimator with naive and "
                     f"seller-overlap standard errors, beside the true effects. {source}",
             seed=seed)
     w.figure("bipartite_exposure", figures_marketplace.bipartite_exposure_figure(exposure, counts),
@@ -76,10 +76,10 @@ def run(ctx: StepContext) -> None:
              title="Bipartite estimates against the truth",
              caption="Estimates with seller-overlap 95% intervals and the true effects (diamonds). "
                      "The naive group contrast for mixed exposure is confounded by buyer degree; "
-                     "the Hajek estimator weights by the design's exposure probabilities.",
+                     "the Hájek estimator weights by the design's exposure probabilities.",
              alt="Interval plot: direct and total estimates sit on the truth of 0.8; the "
                  "indirect difference in group means lands far above its truth of 0.3 while the "
-                 "Hajek estimate covers it.", seed=seed)
+                 "Hájek estimate covers it.", seed=seed)
 
     mc_params = bm.BipartiteParams.from_config({**cfg, "n_sellers": mc_cfg["n_sellers"],
                                                 "n_buyers": mc_cfg["n_buyers"]})
@@ -99,6 +99,6 @@ def run(ctx: StepContext) -> None:
              title="Monte Carlo coverage, bipartite marketplace",
              caption="Coverage of nominal 95% intervals: naive (independent buyers) versus "
                      "seller-overlap standard errors, for each estimator and estimand.",
-             alt="Dot plot: seller-overlap intervals of the Hajek estimator cover near 95 percent; "
+             alt="Dot plot: seller-overlap intervals of the Hájek estimator cover near 95 percent; "
                  "naive intervals fall well short; the confounded group contrast for mixed "
                  "exposure never covers.", seed=int(mc_cfg["seed"]))

@@ -85,6 +85,6 @@ def run(ctx: StepContext) -> None:
                      f"(log-log; shaded: the claimed 5-20 optimum). Right: absolute bias "
                      f"(dashed) and SD (dotted). {note}",
              alt="Log-log line chart: the difference in means' RMSE falls steadily as clusters "
-                 "grow, because interference bias shrinks; the Horvitz-Thompson RMSE is huge "
+                 "grow, because interference bias shrinks; the Horvitz–Thompson RMSE is huge "
                  "for small clusters and falls with size; the right panel shows bias falling "
                  "and standard deviation changing with size.", seed=seed)

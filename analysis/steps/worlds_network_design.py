@@ -1,9 +1,9 @@
-"""Rule worlds_network_design: exposure probabilities, positivity, HT/Hajek and randomization tests.
+"""Rule worlds_network_design: exposure probabilities, positivity, HT/Hájek and randomization tests.
 
 Two designs on the configured network world: individual Bernoulli randomization and
 graph-cluster randomization of the partition's communities. For each, the exposure
 probabilities of the four-way and full-neighbourhood mappings are estimated by Monte Carlo; one
-realised experiment is then analysed with Horvitz-Thompson / Hajek contrasts and Fisher
+realised experiment is then analysed with Horvitz–Thompson / Hájek contrasts and Fisher
 randomization tests (no effect; no spillover with focal units).
 """
 
@@ -219,7 +219,7 @@ def run(ctx: StepContext) -> None:
                     f". {draws_note}",
             seed=prob_seed)
     w.table("network_ht_estimates", pd.DataFrame(estimates),
-            title="Horvitz-Thompson and Hajek estimates in one experiment",
+            title="Horvitz–Thompson and Hájek estimates in one experiment",
             caption=f"Exposure contrasts from one realised experiment per design, with "
                     f"Aronow-Samii conservative standard errors and {float(cfg['level']):.0%} "
                     f"intervals, averaged over units with positive probability of both "

@@ -58,8 +58,8 @@ def run(ctx: StepContext) -> None:
     w.table("network_mc_summary", summary, title="Monte Carlo study of the network world",
             caption=f"Bias, empirical SD, RMSE, mean standard error and {level:.0%} interval "
                     f"coverage of each estimator against its true estimand. Difference in means "
-                    f"and the share regression target the total effect; Horvitz-Thompson and "
-                    f"Hajek contrasts target the total effect (full neighbourhood) or the "
+                    f"and the share regression target the total effect; Horvitz–Thompson and "
+                    f"Hájek contrasts target the total effect (full neighbourhood) or the "
                     f"direct effect (four-way mapping) on units with positive probability of "
                     f"both conditions. {note}", seed=seed)
     w.table("network_mc_designs", pd.DataFrame(designs), title="Designs of the Monte Carlo study",
@@ -71,6 +71,6 @@ def run(ctx: StepContext) -> None:
              caption=f"Bias with RMSE whiskers (left) and {level:.0%} interval coverage (right) "
                      f"by estimator and design. {note}",
              alt="Dot-and-whisker plot: the difference in means sits far left of zero under "
-                 "every design, the share regression and Hajek estimators near zero; coverage "
+                 "every design, the share regression and Hájek estimators near zero; coverage "
                  "bars are near zero for the difference in means and near or above 0.95 for "
                  "the others where positivity holds.", seed=seed)
