@@ -18,7 +18,7 @@ def _base(name: str, rankdir: str, font: str) -> graphviz.Digraph:
     dot = graphviz.Digraph(name, graph_attr={"rankdir": rankdir, "fontname": font,
                                              "bgcolor": "white", "pad": "0.2"})
     dot.attr("node", fontname=font, **_NODE)
-    dot.attr("edge", fontname=font, fontsize="10")
+    dot.attr("edge", fontname=font, fontsize="12")
     return dot
 
 
@@ -28,17 +28,20 @@ def interference_dag(n_units: int = 2, font: str = "Helvetica") -> graphviz.Digr
     if n_units < 2:
         raise ValueError(f"n_units must be >= 2 to show interference, got {n_units}")
     dot = _base("interference_dag", "LR", font)
+    dot.attr(nodesep="0.6", ranksep="1.6")
     labels = "ijklmnop"
     names = [labels[k] if k < len(labels) else str(k) for k in range(n_units)]
-    for name in names:
-        dot.node(f"A_{name}", f"Treatment A_{name}")
-        dot.node(f"Y_{name}", f"Outcome Y_{name}")
+    for name in names:  # HTML-like labels: the unit index as a subscript
+        dot.node(f"A_{name}", f"<Treatment A<SUB>{name}</SUB>>")
+        dot.node(f"Y_{name}", f"<Outcome Y<SUB>{name}</SUB>>")
     for name in names:
         dot.edge(f"A_{name}", f"Y_{name}", label="direct", **_DIRECT)
     for src in names:
         for dst in names:
             if src != dst:
-                dot.edge(f"A_{src}", f"Y_{dst}", label="spillover", style="dashed", **_SPILL)
+                dot.edge(f"A_{src}", f"Y_{dst}", headlabel="spillover", labeldistance="3",
+                         labelangle="-30" if src < dst else "30", style="dashed",
+                         fontcolor=_SPILL["color"], **_SPILL)
     return dot
 
 
@@ -48,21 +51,22 @@ def partial_interference_diagram(group_sizes: Sequence[int] = (3, 3),
     if len(group_sizes) < 2 or any(int(s) < 2 for s in group_sizes):
         raise ValueError("group_sizes needs at least two groups of at least two units")
     dot = _base("partial_interference", "TB", font)
-    firsts, lasts = [], []
+    middles = []
     for g, size in enumerate(group_sizes, start=1):
         members = [f"{g}{chr(ord('A') + k)}" for k in range(int(size))]
         with dot.subgraph(name=f"cluster_{g}") as sub:
             sub.attr(label=f"Group {g}", color="#90cdf4", style="rounded", fontname=font)
             for node in members:
-                sub.node(node, f"unit {node}")
+                sub.node(node, f"Unit {node}")
             for a in range(len(members)):
                 for b in range(a + 1, len(members)):
                     sub.edge(members[a], members[b], dir="both", **_SPILL)
-        firsts.append(members[0])
-        lasts.append(members[-1])
+        middles.append(members[len(members) // 2])
     for g in range(len(group_sizes) - 1):
-        dot.edge(lasts[g], firsts[g + 1], style="dotted", color="#718096", arrowhead="none",
-                 label="no spillover assumed", constraint="false")
+        dot.edge(middles[g], middles[g + 1], style="dotted", color="#718096", arrowhead="none",
+                 constraint="false")
+    dot.attr(label="Dotted: no spillover assumed between groups", labelloc="b",
+             fontsize="12", fontcolor="#4a5568")
     return dot
 
 

@@ -19,7 +19,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import atomic
-from analysis.report.style import figure_bytes
+from analysis.report.figure_checks import figure_problems, svg_text_problems
+from analysis.report.style import diagram_bytes, figure_bytes
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -121,14 +122,24 @@ class ArtifactWriter:
 
     def figure(self, artifact_id: str, fig: Figure, *, title: str, caption: str, alt: str,
                seed: int | None = None) -> Artifact:
-        """Write a matplotlib figure as PNG + SVG, close it, and register it."""
+        """Write a matplotlib figure as PNG + SVG, close it, and register it.
+
+        A figure that does not read as a book figure (identifiers in its text, a title inside the
+        plot of a single-panel figure, too wide, type too small: see
+        :func:`analysis.report.figure_checks.figure_problems`) is refused with a ValueError
+        naming the artifact and the offending text; nothing is written.
+        """
         import matplotlib.pyplot as plt
 
         paths = figure_paths(self.results_dir, artifact_id)
         try:
             blobs = {fmt: figure_bytes(fig, fmt) for fmt in paths}
+            problems = figure_problems(fig)
         finally:
             plt.close(fig)
+        if problems:
+            raise ValueError(f"figure {artifact_id!r} (rule {self.rule!r}) is not a book figure: "
+                             + "; ".join(problems))
         return self._register(artifact_id, "figure", paths, blobs, title, caption, alt, seed)
 
     def diagram(self, artifact_id: str, graph: Any, *, title: str, caption: str, alt: str,
@@ -136,14 +147,17 @@ class ArtifactWriter:
         """Render a ``graphviz.Digraph``/``Graph`` with ``dot`` to PNG + SVG and register it."""
         paths = figure_paths(self.results_dir, artifact_id)
         try:
-            blobs = {"png": graph.pipe(format="png", engine="dot"),
-                     "svg": graph.pipe(format="svg", engine="dot")}
+            blobs = {fmt: diagram_bytes(graph, fmt) for fmt in paths}
         except Exception as exc:  # graphviz.ExecutableNotFound and friends
             raise RuntimeError(
                 f"artifact {artifact_id!r}: rendering with Graphviz 'dot' failed ({exc}). "
                 "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
                 "graphviz) so that 'dot' is on PATH."
             ) from exc
+        problems = svg_text_problems(blobs["svg"])
+        if problems:
+            raise ValueError(f"diagram {artifact_id!r} (rule {self.rule!r}) is not a book "
+                             "figure: " + "; ".join(problems))
         return self._register(artifact_id, "figure", paths, blobs, title, caption, alt, seed)
 
     def finish(self) -> Path:

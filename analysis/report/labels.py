@@ -204,6 +204,40 @@ def label(name: Any) -> str:
     return text
 
 
+def heading(name: Any) -> str:
+    """:func:`label` starting with a capital letter, for tick labels and legend entries
+    (``"comedy"`` → ``"Comedy"``, ``"sci_fi"`` → ``"Sci-fi"``)."""
+    text = label(name)
+    return text[:1].upper() + text[1:]
+
+
+#: Words that keep their capital letter inside a sentence.
+PROPER_WORDS = frozenset({"Hájek", "Horvitz–Thompson", "Bernoulli", "Leiden", "Louvain", "OLS",
+                          "SE", "SD", "CI", "RMSE", "CR0", "CR1", "CR2", "CR3", "HT"})
+#: The book's spelling of names that arrive without their accents.
+SPELLINGS = {"Hajek": "Hájek"}
+_EMBEDDED = re.compile(r"(?<![\w\\])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?!\w)")
+
+
+def label_text(text: str) -> str:
+    """Free text with every embedded snake_case identifier replaced by its reader words,
+    lower-case inside the text unless the words start with a proper name
+    (``"Regression (A + peer_saturation)"`` → ``"Regression (A + peer saturation)"``), and
+    names spelled as the book spells them (:data:`SPELLINGS`)."""
+
+    def words(match: re.Match[str]) -> str:
+        reader = label(match.group(0))
+        first = reader.split(" ")[0].rstrip(",")
+        if match.start() == 0 or first in PROPER_WORDS:
+            return reader
+        return reader[:1].lower() + reader[1:]
+
+    text = _EMBEDDED.sub(words, str(text))
+    for wrong, right in SPELLINGS.items():
+        text = re.sub(rf"\b{wrong}\b", right, text)
+    return text
+
+
 def yes_no(value: Any) -> str:
     """``yes``/``no`` for booleans (and numpy booleans); empty for missing values."""
     if value is None or (isinstance(value, float) and value != value):

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis import atomic
 from analysis.cli import StepContext
+from analysis.report.labels import label
 from analysis.slates import diagnostics, figures
 from analysis.slates.experiment import simulate_experiment
 from analysis.slates.outcome_model import outcome_model_table
@@ -91,7 +92,7 @@ def run(ctx: StepContext) -> None:
              caption="Same-cluster competitors exposed to a promotion (bars) and promoted slates "
                      "(points) per focal cluster. Large clusters support the most precise "
                      "spillover estimates.",
-             alt=f"Horizontal bars per cluster; {top['focal_spillover_cluster']} has the most "
+             alt=f"Horizontal bars per cluster; {label(top['focal_spillover_cluster'])} has the most "
                  f"same-cluster spillover rows ({int(top['same_cluster_spillover_rows'])}).",
              seed=seed)
     w.figure("slate_outcomes_by_group", figures.outcomes_by_group_figure(shares),
@@ -100,7 +101,7 @@ def run(ctx: StepContext) -> None:
                      "exposure). Right: mean known probability lift, which isolates the effect "
                      "of the promotion built into the simulation.",
              alt="Two bar panels over the five exposure groups; known lifts: "
-                 + ", ".join(f"{g} {v:+.3f}" for g, v in
+                 + ", ".join(f"{label(g)} {v:+.3f}" for g, v in
                              zip(shares["exposure_group"], shares["mean_known_lift"], strict=True))
                  + ".", seed=seed)
     w.figure("slate_known_lift", figures.known_lift_figure(slates),

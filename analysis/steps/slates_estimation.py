@@ -70,16 +70,17 @@ def run(ctx: StepContext) -> None:
     w.figure("slate_effects_ci", figures.effects_ci_figure(effects),
              title="Observed effects with slate-clustered intervals",
              caption="Difference-in-means estimates on observed clicks with 95% intervals "
-                     "clustered by slate. Item-row contrasts (left) and the total slate "
-                     "effect (right) are on different scales.",
+                     "clustered by slate. Item-row contrasts (top) and the total slate "
+                     "effect (bottom) are on different scales.",
              alt=f"Interval plot: direct focal effect {obs.loc['direct_focal', 'estimate']:+.3f}, "
                  f"item spillover estimates from {spill.min():+.3f} to {spill.max():+.3f}, "
                  f"total slate effect {obs.loc['total_slate', 'estimate']:+.3f} clicks.",
              seed=seed)
     w.figure("slate_estimate_vs_truth", figures.estimate_vs_truth_figure(effects),
              title="Estimates versus the known truth",
-             caption="Each contrast under the three outcome views with 95% clustered intervals; "
-                     "the black diamond is the simulation's known average effect.",
+             caption="Each contrast under the three outcome views with 95% clustered intervals, "
+                     "item-row contrasts (top) and the total slate effect (bottom); the black "
+                     "diamond is the simulation's known average effect.",
              alt="Dot-and-interval plot per contrast; observed, expected and known-lift estimates "
                  "cluster around the black truth diamonds, observed intervals widest.", seed=seed)
     w.figure("slate_se_comparison", figures.se_comparison_figure(effects),

@@ -35,7 +35,7 @@ def run(ctx: StepContext) -> None:
     w.figure("slate_robustness", figures.robustness_figure(seeds, settings),
              title="Total effect across seeds and settings",
              caption="Observed total effect with 95% CI (points) and known total (diamonds) for "
-                     "each simulation seed (left) and outcome-model setting (right).",
+                     "each simulation seed (top) and outcome-model setting (bottom).",
              alt=f"Two interval panels; across {len(seeds)} seeds the observed total flips sign "
                  f"{flips} times; {int(settings['truth_total_positive'].sum())} of {len(settings)} "
                  "outcome-model settings have a positive known total.",

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.cli import StepContext
 from analysis.designs.assignment import bernoulli_assignment
+from analysis.report.labels import heading, label_text
 from analysis.worlds import bipartite_estimates as be
 from analysis.worlds import bipartite_marketplace as bm
 from analysis.worlds import figures_marketplace, figures_montecarlo
@@ -68,10 +69,10 @@ def run(ctx: StepContext) -> None:
                  "from two sellers on while 'all' and 'none' halve with each extra seller.",
              seed=seed)
     plot = estimates[estimates["se_type"] == "seller-overlap"].copy()
-    plot["row"] = plot["estimand"] + ": " + plot["estimator"]
+    plot["row"] = plot["estimator"].map(label_text)
+    plot["panel"] = plot["estimand"].map(heading) + " effect"
     w.figure("bipartite_estimates_plot",
-             figures_montecarlo.estimates_vs_truth_figure(
-                 plot, "row", "Buyer-side effects (seller-overlap 95% CIs)"),
+             figures_montecarlo.estimates_vs_truth_figure(plot, "row", "panel"),
              title="Bipartite estimates against the truth",
              caption="Estimates with seller-overlap 95% intervals and the true effects (diamonds). "
                      "The naive group contrast for mixed exposure is confounded by buyer degree; "
@@ -93,8 +94,8 @@ def run(ctx: StepContext) -> None:
             seed=int(mc_cfg["seed"]))
     w.figure("bipartite_montecarlo_coverage",
              figures_montecarlo.coverage_figure(
-                 mc.assign(row=mc["target"] + ": " + mc["estimator"]), "row",
-                 "Bipartite marketplace: interval coverage", level),
+                 mc.assign(row=mc["estimator"].map(label_text),
+                           panel=mc["target"].map(heading) + " effect"), "row", "panel", level),
              title="Monte Carlo coverage, bipartite marketplace",
              caption="Coverage of nominal 95% intervals: naive (independent buyers) versus "
                      "seller-overlap standard errors, for each estimator and estimand.",

@@ -129,18 +129,21 @@ def run(ctx: StepContext) -> None:
                     f"treated or entirely untreated.", seed=seed)
 
     # --- figures --------------------------------------------------------------------------
+    max_drawn = int(cfg["max_drawn_nodes"])
+    drawn_subset = (f" (the subgraph of a random {max_drawn:,} of its {graph.n_nodes:,} nodes)"
+                    if graph.n_nodes > max_drawn else "")
     w.figure("network_drawing",
-             figs.network_drawing(graph, z, 21, int(cfg["max_drawn_nodes"]), rng_draw),
+             figs.network_drawing(graph, z, 21, max_drawn, rng_draw),
              title="The network experiment",
-             caption=f"Spring-layout drawing of the SBM; treated nodes in blue, node area grows "
-                     f"with degree. {source}",
+             caption=f"Spring-layout drawing of the SBM{drawn_subset}; treated nodes in blue, "
+                     f"node area grows with degree. {source}",
              alt="Node-link drawing with four dense clusters of nodes joined by a few edges; "
                  "blue treated nodes are scattered through every cluster.", seed=seed)
     w.figure("network_exposure_effects",
              figs.exposure_effects_figure(units, regressions, m.direct, m.spillover),
              title="Outcomes and coefficients under exposure models",
-             caption="Left: outcome against treated-neighbour share (point area grows with "
-                     "degree). Right: own-treatment and neighbour-share coefficients with 95% "
+             caption="Top: outcome against treated-neighbour share (point area grows with "
+                     "degree). Bottom: own-treatment and neighbour-share coefficients with 95% "
                      "intervals under three exposure models; dashed and dotted lines mark the "
                      "true direct and spillover effects.",
              alt="Scatter of outcomes rising with the share of treated neighbours, treated units "

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.cli import StepContext
 from analysis.designs.graph_cluster import partition_graph
+from analysis.report.labels import label
 from analysis.worlds import figures_network as figs
 from analysis.worlds import network_study as study
 
@@ -23,7 +24,7 @@ def design_name(target_size: int | None, method: str) -> str:
     if target_size == 1:
         return "Individual"
     if target_size is None:
-        return f"Graph-cluster ({method} communities)"
+        return f"Graph-cluster ({label(method)} communities)"
     return f"Graph-cluster (~{target_size} nodes)"
 
 

@@ -81,8 +81,9 @@ def run(ctx: StepContext) -> None:
                     f"{int(mc_cfg['n_searches']):,} searches each.", seed=int(mc_cfg["seed"]))
     w.figure("search_montecarlo_coverage",
              figures_montecarlo.coverage_figure(
-                 mc.assign(row=mc["estimator"] + " -> " + mc["target"].str.split(" \\(").str[0]),
-                 "row", "Search marketplace: interval coverage", level),
+                 mc.assign(panel="Target: " + mc["target"],
+                           row=mc["estimator"].str.replace(" x ", " × ", regex=False)),
+                 "row", "panel", level),
              title="Monte Carlo coverage, search marketplace",
              caption="Coverage of nominal 95% intervals by estimator and SE type; the extrapolated "
                      "item-level lift never covers the platform lift because it estimates "

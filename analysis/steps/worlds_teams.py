@@ -8,11 +8,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.cli import StepContext
+from analysis.report.labels import label_text
 from analysis.worlds import figures_montecarlo, figures_teams, teams, teams_estimates
 from analysis.worlds.parameters import parameter_table
 from analysis.worlds.teams_montecarlo import teams_montecarlo
 
 LOG = logging.getLogger(__name__)
+
+#: Panel titles of the teams figures, by design.
+DESIGN_WORDS = {"individual": "Individual randomization", "cluster": "Cluster randomization",
+                "saturation": "Randomized saturation"}
 
 SOURCE = ("Simulated teams world: {g} teams of {n}, direct effect {d:g}, spillover {s:g} per unit "
           "of peer saturation (Hudgens & Halloran 2008 estimands).")
@@ -87,15 +92,16 @@ def run(ctx: StepContext) -> None:
                     f"errors, beside the analytic value of the estimand it targets. {source}",
             seed=seed)
     clustered = estimates[estimates["se_type"] == "clustered"].copy()
-    clustered["row"] = (clustered["design"] + ": " + clustered["target"] + " ["
-                        + clustered["estimator"].str.replace(" + baseline_skill", "",
-                                                             regex=False) + "]")
+    clustered["row"] = (clustered["target"] + "\n"
+                        + clustered["estimator"].str.replace(" + baseline_skill", "", regex=False)
+                        .map(label_text))
+    clustered["panel"] = clustered["design"].map(DESIGN_WORDS)
     w.figure("teams_design_estimates_plot",
-             figures_montecarlo.estimates_vs_truth_figure(
-                 clustered, "row", "Each design answers its own question (team-clustered 95% CIs)"),
+             figures_montecarlo.estimates_vs_truth_figure(clustered, "row", "panel"),
              title="Estimates against analytic truths, by design",
-             caption=f"Point estimates with team-clustered 95% intervals (blue) and the analytic "
-                     f"value of each estimand (green diamonds). {source}",
+             caption=f"Each design answers its own question. Point estimates with team-clustered "
+                     f"95% intervals (blue) and the analytic value of each estimand (green "
+                     f"diamonds), one panel per design. {source}",
              alt="Interval plot with one row per design and estimator; individual randomization "
                  "recovers the direct effect near 1.5 but barely identifies the spillover, cluster "
                  "randomization recovers the full-rollout effect near 3.7, and the saturation "
@@ -132,11 +138,10 @@ def run(ctx: StepContext) -> None:
             caption=f"Bias, RMSE and 95% CI coverage over {int(mc_cfg['reps'])} replications of "
                     f"each design, naive versus team-clustered standard errors. {source}",
             seed=int(mc_cfg["seed"]))
-    mc_plot = mc.assign(row=mc["design"] + ": " + mc["target"])
+    mc_plot = mc.assign(panel=mc["design"].map(DESIGN_WORDS))
     mc_plot = mc_plot[~mc_plot["estimator"].str.startswith("Within-arm")]
     w.figure("teams_montecarlo_coverage",
-             figures_montecarlo.coverage_figure(mc_plot, "row", "Teams world: interval coverage",
-                                                level),
+             figures_montecarlo.coverage_figure(mc_plot, "target", "panel", level),
              title="Monte Carlo coverage, teams world",
              caption=f"Coverage of nominal 95% intervals over {int(mc_cfg['reps'])} replications: "
                      f"naive (red) versus team-clustered (blue) standard errors.",

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report.style import PALETTE, new_figure
+from analysis.report.style import FULL_WIDTH, PALETTE, PANEL_WIDTH, legend_below, new_figure
 from analysis.worlds import teams
 
 __all__ = ["direct_by_saturation_figure", "saturation_figure"]
@@ -19,29 +19,27 @@ def saturation_figure(frame: pd.DataFrame, params: teams.TeamsParams) -> Figure:
         if column not in frame.columns:
             raise KeyError(f"saturation_figure needs column {column!r}")
     levels = sorted(frame["assigned_saturation"].unique())
-    fig, (left, right) = new_figure(11, 4.2, ncols=2)
+    fig, (left, right) = new_figure(FULL_WIDTH, 4.0, ncols=2)
     data = [frame.loc[frame["assigned_saturation"] == s, "peer_saturation"].to_numpy()
             for s in levels]
     left.boxplot(data, positions=range(len(levels)), widths=0.5, patch_artist=True,
-                 boxprops={"facecolor": "#bee3f8", "edgecolor": PALETTE["neutral"]},
+                 boxprops={"facecolor": PALETTE["light"], "edgecolor": PALETTE["neutral"]},
                  medianprops={"color": PALETTE["spillover"]})
     left.set_xticks(range(len(levels)), [f"{s:.0%}" for s in levels])
     left.set_xlabel("Assigned team saturation")
     left.set_ylabel("Realised peer saturation")
-    left.set_title("Assigned saturation creates peer-exposure variation")
+    left.grid(axis="x", visible=False)
 
     grid = np.linspace(min(levels), max(levels), 50)
     means = frame.groupby(["assigned_saturation", "A"])["Y"].mean().unstack("A")
     for a, colour, name in ((1, PALETTE["treated"], "treated"), (0, PALETTE["control"],
                                                                   "untreated")):
-        right.plot(means.index, means[a], "o", color=colour, label=f"observed mean, {name}")
+        right.plot(means.index, means[a], "o", color=colour, label=f"Observed mean, {name}")
         right.plot(grid, [teams.potential_outcome_mean(a, s, params) for s in grid], "-",
-                   color=colour, alpha=0.8, label=f"E[Y({a}, s)] from the model")
+                   color=colour, alpha=0.8, label=f"Model E[Y({a}, s)], {name}")
     right.set_xlabel("Assigned team saturation s")
     right.set_ylabel("Outcome")
-    right.set_title("Outcomes rise with saturation for everyone")
-    right.legend(fontsize=8)
-    fig.tight_layout()
+    legend_below(fig, right, ncol=2)
     return fig
 
 
@@ -50,7 +48,7 @@ def direct_by_saturation_figure(table: pd.DataFrame) -> Figure:
     for column in ("saturation", "method", "estimate", "ci_lower", "ci_upper", "truth"):
         if column not in table.columns:
             raise KeyError(f"direct_by_saturation_figure needs column {column!r}")
-    fig, ax = new_figure(7.5, 4.2)
+    fig, ax = new_figure(PANEL_WIDTH, 3.8)
     methods = list(dict.fromkeys(table["method"]))
     colours = [PALETTE["treated"], PALETTE["accent"]]
     for k, method in enumerate(methods):
@@ -65,7 +63,5 @@ def direct_by_saturation_figure(table: pd.DataFrame) -> Figure:
     ax.axhline(0, color=PALETTE["neutral"], linewidth=0.8)
     ax.set_xlabel("Assigned team saturation s")
     ax.set_ylabel("Direct effect DE(s)")
-    ax.set_title("With an interaction, the direct effect depends on saturation")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    legend_below(fig, ax, ncol=3)
     return fig
