@@ -57,7 +57,7 @@ def test_cr3_is_the_jackknife_centred_on_the_full_estimate(grunfeld, unbalanced)
                                    _direct_jackknife(y, x, g), rtol=1e-8)
 
 
-def _direct_cr2(y, x, g):
+def _direct_cr2(y, x, g, omega=None):
     """Bell-McCaffrey CR2 and its Satterthwaite df from full N x N matrices (no tricks)."""
     n = y.size
     bread = np.linalg.inv(x.T @ x)
@@ -79,7 +79,7 @@ def _direct_cr2(y, x, g):
         for j, h in enumerate(np.unique(g)):
             idx = np.flatnonzero(g == h)
             w[idx, j] = adjust[np.ix_(idx, idx)] @ (x[idx] @ bread[:, k])
-        p = w.T @ m @ w
+        p = w.T @ m @ (np.eye(n) if omega is None else omega) @ m @ w
         dfs.append(np.trace(p) ** 2 / np.trace(p @ p))
     return cov, np.array(dfs)
 
@@ -123,6 +123,21 @@ def test_imbens_kolesar_df_reduces_to_bell_mccaffrey_without_cluster_correlation
     y_corr = y + 3 * rng.normal(size=8)[g]
     ik_corr = cluster_robust_ols(y_corr, x, g, "CR2", df_method="imbens-kolesar").df
     assert ik_corr[1] <= bm[1] + 1e-9
+
+
+def test_imbens_kolesar_df_matches_a_direct_random_effects_computation(unbalanced):
+    y, x, g = unbalanced
+    n, k = x.shape
+    e = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+    sigma2 = e @ e / (n - k)
+    same = g[:, None] == g[None, :]
+    off = same & ~np.eye(n, dtype=bool)
+    between = np.clip(np.sum(np.outer(e, e)[off]) / off.sum(), 0, sigma2)
+    omega = (sigma2 - between) * np.eye(n) + between * same
+    _, dfs = _direct_cr2(y, x, g, omega)
+    fit = cluster_robust_ols(y, x, g, "CR2", df_method="imbens-kolesar")
+    assert between > 0
+    np.testing.assert_allclose(fit.df, dfs, rtol=1e-8)
 
 
 def test_difference_in_means_cov_types_agree_with_the_general_ols(unbalanced):

@@ -99,19 +99,25 @@ def _blocks(codes: np.ndarray, n_clusters: int) -> list[np.ndarray]:
     return out
 
 
-def _adjusted_residuals(x: np.ndarray, bread: np.ndarray, resid: np.ndarray,
-                        blocks: list[np.ndarray], power: float) -> np.ndarray:
-    """``(I - H_gg)^{power} e_g`` for every cluster (pseudo-inverse powers on the null space)."""
-    out = np.empty_like(resid)
+def _block_powers(x: np.ndarray, bread: np.ndarray, blocks: list[np.ndarray],
+                  power: float) -> list[np.ndarray]:
+    """``(I - H_gg)^{power}`` for every cluster, stacked by size (pseudo-inverse on null space)."""
+    out = []
     for idx in blocks:
         xg = x[idx]  # (clusters, size, K)
         h = np.einsum("gik,kl,gjl->gij", xg, bread, xg)
-        m = np.eye(idx.shape[1])[None] - h
-        vals, vecs = np.linalg.eigh(m)
+        vals, vecs = np.linalg.eigh(np.eye(idx.shape[1])[None] - h)
         keep = vals > _EIG_TOL
         scaled = np.where(keep, np.where(keep, vals, 1.0) ** power, 0.0)
-        a = np.einsum("gij,gj,gkj->gik", vecs, scaled, vecs)
-        out[idx] = np.einsum("gij,gj->gi", a, resid[idx])
+        out.append(np.einsum("gij,gj,gkj->gik", vecs, scaled, vecs))
+    return out
+
+
+def _apply_blocks(blocks: list[np.ndarray], powers: list[np.ndarray], u: np.ndarray) -> np.ndarray:
+    """``A_g u_g`` for every cluster."""
+    out = np.empty_like(u)
+    for idx, a in zip(blocks, powers, strict=True):
+        out[idx] = np.einsum("gij,gj->gi", a, u[idx])
     return out
 
 
@@ -122,7 +128,8 @@ def _cluster_scores(x: np.ndarray, u: np.ndarray, codes: np.ndarray, n_clusters:
 
 
 def _satterthwaite_df(x: np.ndarray, bread: np.ndarray, resid: np.ndarray, codes: np.ndarray,
-                      n_clusters: int, blocks: list[np.ndarray], method: str) -> np.ndarray:
+                      n_clusters: int, blocks: list[np.ndarray], powers: list[np.ndarray],
+                      method: str) -> np.ndarray:
     """Satterthwaite degrees of freedom of each CR2 coefficient variance.
 
     For coefficient ``k`` the CR2 variance is ``sum_g (a_g' e)^2``, a quadratic form
@@ -142,18 +149,21 @@ def _satterthwaite_df(x: np.ndarray, bread: np.ndarray, resid: np.ndarray, codes
     else:
         within, between = 1.0, 0.0
     dfs = np.empty(k_params)
-    for k in range(k_params):
-        w_units = _adjusted_residuals(x, bread, x @ bread[:, k], blocks, -0.5)
-        w = np.zeros((n, n_clusters))
-        w[np.arange(n), codes] = w_units
-        mw = w - x @ (bread @ (x.T @ w))
-        omega_mw = within * mw
+    x_sums = _cluster_scores(x, np.ones(n), codes, n_clusters)  # D'X, (G, K)
+    for k in range(k_params):  # K coefficients; everything inside is G x G algebra
+        w_units = _apply_blocks(blocks, powers, x @ bread[:, k])
+        wx = _cluster_scores(x, w_units, codes, n_clusters)  # row g: a_g' X_g, i.e. (W'X)_g
+        ww = np.bincount(codes, weights=w_units**2, minlength=n_clusters)
+        p = np.diag(ww) - wx @ bread @ wx.T  # W'MW
         if between:
-            sums = np.zeros((n_clusters, n_clusters))
-            np.add.at(sums, codes, mw)
-            omega_mw = omega_mw + between * sums[codes]
-        p = mw.T @ omega_mw
-        dfs[k] = np.trace(p) ** 2 / np.sum(p * p.T) if np.trace(p) > 0 else np.nan
+            # D'MW = D'W - D'X B X'W, with D'W diagonal (cluster sums of a_g)
+            dmw = (np.diag(np.bincount(codes, weights=w_units, minlength=n_clusters))
+                   - x_sums @ bread @ wx.T)
+            p = within * p + between * dmw.T @ dmw
+        else:
+            p = within * p
+        trace = np.trace(p)
+        dfs[k] = trace**2 / np.sum(p * p.T) if trace > 0 else np.nan
     return dfs
 
 
@@ -193,7 +203,8 @@ def cluster_robust_ols(y: ArrayLike, x: ArrayLike, clusters: ArrayLike, cov_type
     resid = y_arr - x_arr @ params
     blocks = _blocks(codes, n_clusters) if cov_type in ("CR2", "CR3") else []
     power = {"CR2": -0.5, "CR3": -1.0}.get(cov_type)
-    u = resid if power is None else _adjusted_residuals(x_arr, bread, resid, blocks, power)
+    powers = [] if power is None else _block_powers(x_arr, bread, blocks, power)
+    u = resid if power is None else _apply_blocks(blocks, powers, resid)
     scores = _cluster_scores(x_arr, u, codes, n_clusters)
     cov = bread @ (scores.T @ scores) @ bread
     if cov_type == "CR1":
@@ -201,7 +212,8 @@ def cluster_robust_ols(y: ArrayLike, x: ArrayLike, clusters: ArrayLike, cov_type
     elif cov_type == "CR3":
         cov = cov * (n_clusters - 1) / n_clusters
     if cov_type == "CR2":
-        df = _satterthwaite_df(x_arr, bread, resid, codes, n_clusters, blocks, df_method)
+        df = _satterthwaite_df(x_arr, bread, resid, codes, n_clusters, blocks, powers,
+                               df_method)
     else:
         df = np.full(k, float(n_clusters - 1))
     labels = names if names is not None else tuple(f"x{i}" for i in range(k))
