@@ -244,3 +244,38 @@ def test_wild_bootstrap_needs_rng_for_random_weights(unbalanced):
         wild_cluster_bootstrap(y, x, g, weights="webb")
     with pytest.raises(ValueError, match="weights must be one of"):
         wild_cluster_bootstrap(y, x, g, weights="mammen", rng=np.random.default_rng(0))
+
+
+# --- the coverage study ------------------------------------------------------------------------
+
+
+def test_replication_coverage_is_all_or_nothing_at_the_extremes():
+    from analysis.estimators.small_cluster_coverage import (
+        METHODS,
+        SmallClusterWorld,
+        replication_coverage,
+        simulate_cluster_experiment,
+    )
+
+    world = SmallClusterWorld(1.0, 0.5, 1.0, 1.0, 2, 6)
+    y, t, g = simulate_cluster_experiment(world, 5, np.random.default_rng(0))
+    assert np.bincount((np.bincount(g, weights=t) > 0).astype(int)).tolist() == [5, 5]
+    estimate = difference_in_means(y, t).estimate
+    rng = np.random.default_rng(1)
+    assert replication_coverage(y, t, g, estimate, 0.95, 99, rng).tolist() == [True] * len(METHODS)
+    assert not replication_coverage(y, t, g, estimate + 100, 0.95, 99, rng).any()
+
+
+def test_coverage_study_is_deterministic_and_settings_are_independent():
+    from analysis.estimators.small_cluster_coverage import SmallClusterWorld, coverage_study
+
+    world = SmallClusterWorld(1.0, 0.5, 1.0, 1.0, 2, 6)
+    both = coverage_study(world, [6, 4], 30, 0.95, 49, seed=3)
+    again = coverage_study(world, [6, 4], 30, 0.95, 49, seed=3)
+    pd.testing.assert_frame_equal(both, again)
+    first = coverage_study(world, [6], 30, 0.95, 49, seed=3)
+    pd.testing.assert_frame_equal(first, both[both["clusters_per_arm"] == 6])
+    row = both.iloc[0]
+    assert row["mc_se"] == pytest.approx(np.sqrt(row["coverage"] * (1 - row["coverage"]) / 30))
+    with pytest.raises(ValueError, match="cluster_size_min"):
+        SmallClusterWorld(1.0, 0.5, 1.0, 1.0, 5, 2)
