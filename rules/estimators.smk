@@ -20,3 +20,25 @@ rule estimators_small_clusters:
         f"{LOGS}/benchmarks/estimators_small_clusters.tsv"
     shell:
         ANALYSIS_STEP
+
+
+rule estimators_two_stage:
+    input:
+        data=[],
+        code=step_code("estimators_two_stage", "estimators", "design_based", "designs",
+                       "worlds/teams", "worlds/teams_two_stage",
+                       "worlds/figures_montecarlo"),
+    output:
+        table_outputs("two_stage_teams_estimates", "two_stage_teams_montecarlo"),
+        figure_outputs("two_stage_teams_plot"),
+        fragment("estimators_two_stage"),
+    params:
+        **step_params("estimators_two_stage", "teams", "two_stage"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/estimators_two_stage.log",
+    benchmark:
+        f"{LOGS}/benchmarks/estimators_two_stage.tsv"
+    shell:
+        ANALYSIS_STEP
