@@ -279,3 +279,19 @@ def test_coverage_study_is_deterministic_and_settings_are_independent():
     assert row["mc_se"] == pytest.approx(np.sqrt(row["coverage"] * (1 - row["coverage"]) / 30))
     with pytest.raises(ValueError, match="cluster_size_min"):
         SmallClusterWorld(1.0, 0.5, 1.0, 1.0, 5, 2)
+
+
+def test_result_objects_share_one_summary_layout(unbalanced):
+    y, x, g = unbalanced
+    columns = ["estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "method",
+               "cov_type"]
+    dim = difference_in_means(y, x[:, 1], g, cov_type="CR2").summary()
+    assert list(dim.columns) == columns and dim["cov_type"].item() == "CR2"
+    assert dim["df"].item() == pytest.approx(cluster_robust_ols(y, x[:, :2], g, "CR2").df[1])
+    df = pd.DataFrame({"y": y, "t": x[:, 1], "z": x[:, 2], "g": g})
+    adj = regression_adjusted_difference(df, "y", "t", ["z"], cluster="g", cov_type="CR3")
+    assert list(adj.summary().columns) == columns
+    assert adj.summary()["df"].item() == g.max()  # G - 1
+    assert "df" not in adj.as_dict()  # published tables keep their columns
+    wild = wild_cluster_bootstrap(y, x, g).summary()
+    assert list(wild.columns) == columns

@@ -47,9 +47,19 @@ class DiffInMeans:
     n_control: int
     n_clusters: int | None
     se_type: str  # "naive" (Welch), "clustered" (CR1), or "CR0", "CR2", "CR3"
+    df: float = np.inf  # reference t degrees of freedom (inf: normal)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def summary(self) -> pd.DataFrame:
+        """One-row tidy table: estimate, SE, df, interval, p-value, method, covariance type."""
+        cov_type = {"naive": "Welch", "clustered": "CR1"}.get(self.se_type, self.se_type)
+        return pd.DataFrame([{
+            "estimate": self.estimate, "std_error": self.std_error, "df": self.df,
+            "ci_lower": self.ci_lower, "ci_upper": self.ci_upper, "p_value": self.p_value,
+            "method": "Difference in means", "cov_type": cov_type,
+        }])
 
 
 def _validate(y: ArrayLike, treated: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -152,6 +162,7 @@ def difference_in_means(y: ArrayLike, treated: ArrayLike, clusters: ArrayLike | 
         estimate=estimate, std_error=se, ci_lower=lo, ci_upper=hi, p_value=p,
         mean_treated=float(y1.mean()), mean_control=float(y0.mean()),
         n_treated=int(y1.size), n_control=int(y0.size), n_clusters=n_clusters, se_type=se_type,
+        df=float(df),
     )
 
 

@@ -45,9 +45,23 @@ class AdjustedEstimate:
     n: int
     n_clusters: int | None
     covariates: str
+    df: float = np.inf  # reference t degrees of freedom (inf: normal)
+    cov_type: str = "CR1"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The historical columns of the published tables (``summary()`` adds df and cov_type)."""
+        out = asdict(self)
+        del out["df"], out["cov_type"]
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """One-row tidy table: estimate, SE, df, interval, p-value, method, covariance type."""
+        return pd.DataFrame([{
+            "estimate": self.estimate, "std_error": self.std_error, "df": self.df,
+            "ci_lower": self.ci_lower, "ci_upper": self.ci_upper, "p_value": self.p_value,
+            "method": f"Regression adjustment ({self.covariates})",
+            "cov_type": self.cov_type if self.n_clusters is not None else "HC1",
+        }])
 
 
 def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray | None) -> Any:
@@ -119,10 +133,11 @@ def regression_adjusted_difference(df: pd.DataFrame, outcome: str, treatment: st
         raw_est, se_raw = float(fit_raw.params[1]), float(fit_raw.bse[1])
         zq = stats.norm.ppf(1 - alpha / 2)
         p_value = float(fit_adj.pvalues[1])
+        dof = np.inf
     return AdjustedEstimate(
         estimate=est, std_error=se, ci_lower=est - zq * se, ci_upper=est + zq * se,
         p_value=p_value, unadjusted_estimate=raw_est,
         unadjusted_std_error=se_raw, variance_reduction=1.0 - (se / se_raw) ** 2,
         n=int(y.size), n_clusters=None if groups is None else int(groups.max() + 1),
-        covariates=", ".join(covariates),
+        covariates=", ".join(covariates), df=float(dof), cov_type=cov_type,
     )
