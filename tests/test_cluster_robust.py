@@ -295,3 +295,12 @@ def test_result_objects_share_one_summary_layout(unbalanced):
     assert "df" not in adj.as_dict()  # published tables keep their columns
     wild = wild_cluster_bootstrap(y, x, g).summary()
     assert list(wild.columns) == columns
+
+
+def test_coverage_verdict_picks_the_words_from_the_numbers():
+    from analysis.estimators.small_cluster_coverage import coverage_verdict
+
+    study = pd.DataFrame({"clusters_per_arm": [4, 4, 4, 50], "method": ["a", "b", "c", "a"],
+                          "coverage": [0.80, 0.97, 0.94, 0.50], "nominal": 0.95})
+    assert coverage_verdict(study) == {"fewest": 4, "worst_method": "a", "worst_coverage": 0.80,
+                                       "closest_method": "c", "closest_coverage": 0.94}

@@ -128,3 +128,18 @@ def coverage_wide(study: pd.DataFrame) -> pd.DataFrame:
     wide = study.pivot(index="clusters_per_arm", columns="method", values="coverage")
     wide = wide[list(METHODS)].sort_index(ascending=False).reset_index()
     return wide.rename(columns={"clusters_per_arm": "Clusters per arm"})
+
+
+def coverage_verdict(study: pd.DataFrame) -> dict[str, object]:
+    """Words for the prose: at the fewest clusters, the least and the most nearly nominal method.
+
+    Returns the fewest clusters per arm, the method with the lowest coverage there and its
+    coverage, and the method whose coverage is closest to the nominal level and its coverage.
+    """
+    fewest = int(study["clusters_per_arm"].min())
+    part = study[study["clusters_per_arm"] == fewest].reset_index(drop=True)
+    worst = part.loc[part["coverage"].idxmin()]
+    closest = part.loc[(part["coverage"] - part["nominal"]).abs().idxmin()]
+    return {"fewest": fewest, "worst_method": str(worst["method"]),
+            "worst_coverage": float(worst["coverage"]), "closest_method": str(closest["method"]),
+            "closest_coverage": float(closest["coverage"])}
