@@ -30,7 +30,8 @@ from scipy import stats
 
 from analysis.designs.assignment import encode_clusters
 
-__all__ = ["COV_TYPES", "ClusterRobustFit", "check_clusters_per_arm", "cluster_robust_ols"]
+__all__ = ["COV_TYPES", "ClusterRobustFit", "check_clusters_per_arm", "cluster_robust_ols",
+           "cluster_scores", "clustered_regression_inputs"]
 
 CovType = Literal["CR0", "CR1", "CR2", "CR3"]
 COV_TYPES: tuple[str, ...] = ("CR0", "CR1", "CR2", "CR3")
@@ -121,7 +122,7 @@ def _apply_blocks(blocks: list[np.ndarray], powers: list[np.ndarray], u: np.ndar
     return out
 
 
-def _cluster_scores(x: np.ndarray, u: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
+def cluster_scores(x: np.ndarray, u: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
     """``X_g' u_g`` for every cluster, shape (G, K), via ``np.bincount``."""
     return np.column_stack([np.bincount(codes, weights=x[:, k] * u, minlength=n_clusters)
                             for k in range(x.shape[1])])
@@ -149,10 +150,10 @@ def _satterthwaite_df(x: np.ndarray, bread: np.ndarray, resid: np.ndarray, codes
     else:
         within, between = 1.0, 0.0
     dfs = np.empty(k_params)
-    x_sums = _cluster_scores(x, np.ones(n), codes, n_clusters)  # D'X, (G, K)
+    x_sums = cluster_scores(x, np.ones(n), codes, n_clusters)  # D'X, (G, K)
     for k in range(k_params):  # K coefficients; everything inside is G x G algebra
         w_units = _apply_blocks(blocks, powers, x @ bread[:, k])
-        wx = _cluster_scores(x, w_units, codes, n_clusters)  # row g: a_g' X_g, i.e. (W'X)_g
+        wx = cluster_scores(x, w_units, codes, n_clusters)  # row g: a_g' X_g, i.e. (W'X)_g
         ww = np.bincount(codes, weights=w_units**2, minlength=n_clusters)
         p = np.diag(ww) - wx @ bread @ wx.T  # W'MW
         if between:
@@ -167,18 +168,9 @@ def _satterthwaite_df(x: np.ndarray, bread: np.ndarray, resid: np.ndarray, codes
     return dfs
 
 
-def cluster_robust_ols(y: ArrayLike, x: ArrayLike, clusters: ArrayLike, cov_type: str = "CR1",
-                       df_method: str = "bell-mccaffrey",
-                       names: tuple[str, ...] | None = None) -> ClusterRobustFit:
-    """OLS of ``y`` on the design ``x`` (include the intercept) with a named cluster covariance.
-
-    ``df_method`` picks the CR2 degrees of freedom (``"bell-mccaffrey"`` or
-    ``"imbens-kolesar"``); other types use ``G - 1``.
-    """
-    if cov_type not in COV_TYPES:
-        raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
-    if df_method not in DF_METHODS:
-        raise ValueError(f"df_method must be one of {DF_METHODS}, got {df_method!r}")
+def clustered_regression_inputs(y: ArrayLike, x: ArrayLike, clusters: ArrayLike
+                                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Checked ``y`` (N,), design ``x`` (N, K), cluster codes and ``G`` (at least 2 clusters)."""
     y_arr = np.asarray(y, dtype=float)
     x_arr = np.asarray(x, dtype=float)
     if x_arr.ndim == 1:
@@ -195,6 +187,22 @@ def cluster_robust_ols(y: ArrayLike, x: ArrayLike, clusters: ArrayLike, cov_type
     if n_clusters < 2:
         raise ValueError(f"clusters: a cluster-robust variance needs at least 2 clusters, "
                          f"got {n_clusters}")
+    return y_arr, x_arr, codes, n_clusters
+
+
+def cluster_robust_ols(y: ArrayLike, x: ArrayLike, clusters: ArrayLike, cov_type: str = "CR1",
+                       df_method: str = "bell-mccaffrey",
+                       names: tuple[str, ...] | None = None) -> ClusterRobustFit:
+    """OLS of ``y`` on the design ``x`` (include the intercept) with a named cluster covariance.
+
+    ``df_method`` picks the CR2 degrees of freedom (``"bell-mccaffrey"`` or
+    ``"imbens-kolesar"``); other types use ``G - 1``.
+    """
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+    if df_method not in DF_METHODS:
+        raise ValueError(f"df_method must be one of {DF_METHODS}, got {df_method!r}")
+    y_arr, x_arr, codes, n_clusters = clustered_regression_inputs(y, x, clusters)
     n, k = x_arr.shape
     if np.linalg.matrix_rank(x_arr) < k:
         raise ValueError("x is rank deficient (collinear columns)")
@@ -205,7 +213,7 @@ def cluster_robust_ols(y: ArrayLike, x: ArrayLike, clusters: ArrayLike, cov_type
     power = {"CR2": -0.5, "CR3": -1.0}.get(cov_type)
     powers = [] if power is None else _block_powers(x_arr, bread, blocks, power)
     u = resid if power is None else _apply_blocks(blocks, powers, resid)
-    scores = _cluster_scores(x_arr, u, codes, n_clusters)
+    scores = cluster_scores(x_arr, u, codes, n_clusters)
     cov = bread @ (scores.T @ scores) @ bread
     if cov_type == "CR1":
         cov = cov * n_clusters / (n_clusters - 1) * (n - 1) / (n - k)

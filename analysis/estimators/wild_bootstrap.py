@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from analysis.designs.assignment import encode_clusters
+from analysis.estimators.cluster_robust import cluster_scores, clustered_regression_inputs
 
 __all__ = ["WEIGHT_TYPES", "WildBootstrapResult", "bootstrap_weights", "wild_cluster_bootstrap"]
 
@@ -75,11 +75,6 @@ def bootstrap_weights(n_clusters: int, weights: str, n_draws: int, rng: np.rando
     return rng.choice(_WEBB, size=(n_draws, n_clusters)), False
 
 
-def _scores(x: np.ndarray, u: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
-    return np.column_stack([np.bincount(codes, weights=x[:, k] * u, minlength=n_clusters)
-                            for k in range(x.shape[1])])
-
-
 @dataclass(frozen=True)
 class _Problem:
     y: np.ndarray
@@ -101,7 +96,7 @@ def _problem(y: np.ndarray, x: np.ndarray, codes: np.ndarray, n_clusters: int,
     params = bread @ (x.T @ y)
     resid = y - x @ params
     correction = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
-    s = _scores(x, resid, codes, n_clusters) @ bread[:, coef]
+    s = cluster_scores(x, resid, codes, n_clusters) @ bread[:, coef]
     xtx = np.zeros((n_clusters, k, k))
     np.add.at(xtx, codes, x[:, :, None] * x[:, None, :])
     q = np.einsum("l,hlm,mj->hj", bread[coef], xtx, bread)
@@ -116,12 +111,12 @@ def _p_value(prob: _Problem, v: np.ndarray, null: float) -> tuple[float, float]:
     xr = x[:, keep]
     yr = prob.y - null * x[:, k]
     ur = yr - xr @ np.linalg.lstsq(xr, yr, rcond=None)[0] if keep.any() else yr
-    s = _scores(x, ur, prob.codes, prob.n_clusters)  # (G, K)
+    s = cluster_scores(x, ur, prob.codes, prob.n_clusters)  # (G, K)
     a = s @ prob.bread[:, k]
     c = prob.q @ s.T  # (G, G)
     numer = v @ a
-    cluster_scores = v * a[None, :] - v @ c.T
-    se_star = np.sqrt(prob.correction * np.sum(cluster_scores**2, axis=1))
+    star_scores = v * a[None, :] - v @ c.T
+    se_star = np.sqrt(prob.correction * np.sum(star_scores**2, axis=1))
     with np.errstate(divide="ignore", invalid="ignore"):
         t_star = np.abs(numer / se_star)
     t_obs = (prob.estimate - null) / prob.std_error
@@ -161,26 +156,11 @@ def wild_cluster_bootstrap(y: ArrayLike, x: ArrayLike, clusters: ArrayLike, coef
     ``x`` is the design including the intercept. ``rng`` is required unless the sign vectors are
     enumerated (Rademacher weights with ``2^G <= enumerate_max``).
     """
-    y_arr = np.asarray(y, dtype=float)
-    x_arr = np.asarray(x, dtype=float)
-    if x_arr.ndim == 1:
-        x_arr = x_arr[:, None]
-    if y_arr.ndim != 1 or x_arr.ndim != 2 or x_arr.shape[0] != y_arr.size:
-        raise ValueError(f"y must be 1-D and x 2-D with as many rows as y; got shapes "
-                         f"{y_arr.shape} and {x_arr.shape}")
-    if not (np.isfinite(y_arr).all() and np.isfinite(x_arr).all()):
-        raise ValueError("y and x must not contain NaN or infinite values")
+    y_arr, x_arr, codes, n_clusters = clustered_regression_inputs(y, x, clusters)
     if not 0 <= coef < x_arr.shape[1]:
         raise ValueError(f"coef must index a column of x (0..{x_arr.shape[1] - 1}), got {coef}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    codes, n_clusters = encode_clusters(clusters)
-    if codes.size != y_arr.size:
-        raise ValueError(f"clusters must have one label per row of y ({y_arr.size}), "
-                         f"got {codes.size}")
-    if n_clusters < 2:
-        raise ValueError(f"clusters: the wild cluster bootstrap needs at least 2 clusters, "
-                         f"got {n_clusters}")
     enumerable = weights == "rademacher" and 2.0**n_clusters <= enumerate_max
     if rng is None and not enumerable:
         raise ValueError("rng (a numpy Generator) is required when weights are drawn at random")
