@@ -42,3 +42,23 @@ rule estimators_two_stage:
         f"{LOGS}/benchmarks/estimators_two_stage.tsv"
     shell:
         ANALYSIS_STEP
+
+
+rule estimators_observational_ipw:
+    input:
+        data=[],
+        code=step_code("estimators_observational_ipw", "estimators", "designs", "worlds/teams",
+                       "worlds/teams_observational", "worlds/teams_observational_study"),
+    output:
+        table_outputs("ipw_teams_estimates", "ipw_teams_montecarlo"),
+        fragment("estimators_observational_ipw"),
+    params:
+        **step_params("estimators_observational_ipw", "observational_teams"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/estimators_observational_ipw.log",
+    benchmark:
+        f"{LOGS}/benchmarks/estimators_observational_ipw.tsv"
+    shell:
+        ANALYSIS_STEP

@@ -88,3 +88,19 @@ def test_sandwich_intervals_cover_in_the_observational_teams_world():
         covered.append((table["ci_lower"] <= truth) & (np.asarray(truth) <= table["ci_upper"]))
     coverage = pd.concat(covered, axis=1).mean(axis=1)
     assert coverage.between(0.92, 0.98).all(), coverage.tolist()
+
+
+def test_study_tables_use_reader_labels_and_exact_truths():
+    from analysis.worlds.teams_observational_study import effect_label, ipw_estimates
+
+    assert effect_label("indirect", 0.6, 0.3) == "Indirect effect, 60% vs 30%"
+    assert effect_label("direct", 0.3, np.nan) == "Direct effect at 30%"
+    world = ObservationalTeams(n_groups=60, group_size=4)
+    table = ipw_estimates(world, [0.3, 0.6], 0.95, np.random.default_rng(0))
+    assert table["label"].tolist() == ["Direct effect at 30%", "Direct effect at 60%",
+                                       "Indirect effect, 60% vs 30%",
+                                       "Total effect, 60% vs 30%",
+                                       "Overall effect, 60% vs 30%"]
+    assert table["truth"].tolist() == pytest.approx([1.0, 1.0, 0.6, 1.6, 0.9])
+    with pytest.raises(ValueError, match="effect must be one of"):
+        true_effect(world, "spillover", 0.3)
