@@ -20,22 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
+from bench_bipartite import best_of  # the scripts' shared best-of-n timer
 from scipy import linalg
 
 from analysis.estimators.cluster_robust import cluster_robust_ols
 from analysis.estimators.wild_bootstrap import bootstrap_weights, wild_cluster_bootstrap
-
-
-def best_of(fn, repeats: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def reference_wild_p(y, x, g, v):
