@@ -24,6 +24,7 @@ include: "rules/movielens.smk"
 include: "rules/slates.smk"
 include: "rules/worlds_partial.smk"
 include: "rules/worlds_network.smk"
+include: "rules/estimators.smk"
 # Last: merges the fragments every family above registered.
 include: "rules/manifest.smk"
 # The book itself (Quarto): `snakemake --cores 2 book`, not part of the default target.

@@ -51,5 +51,5 @@ def test_bad_input_is_explained():
         difference_in_means([1.0, 2.0], [1, 1])
     with pytest.raises(ValueError, match="equal length"):
         difference_in_means([1.0, 2.0, 3.0], [1, 0])
-    with pytest.raises(ValueError, match="at least two clusters"):
+    with pytest.raises(ValueError, match="at least 2 clusters with treated"):
         difference_in_means([1.0, 2.0, 3.0, 4.0], [1, 0, 1, 0], [1, 1, 1, 1])

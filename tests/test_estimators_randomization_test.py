@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.design_based.randomization_inference import bernoulli_randomization_test
 from analysis.estimators.heterogeneity import subgroup_differences
-from analysis.estimators.randomization_test import bernoulli_randomization_test
 
 
 def test_statistic_is_difference_in_means_and_strong_effect_is_rejected():

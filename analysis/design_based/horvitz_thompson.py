@@ -147,6 +147,11 @@ def exposure_contrast(y: np.ndarray, codes: np.ndarray, probs: ExposureProbabili
         Boolean mask of the units the estimand averages over; default: every unit with positive
         probability of both conditions (:func:`positive_units`). Units outside the mask are
         dropped, so the estimand is the contrast on that subpopulation.
+
+    Bad input raises ``ValueError`` naming the argument: NaN outcomes, codes outside the declared
+    conditions, and (for one experiment, 1-D input) a compared condition no unit is observed
+    in. With stacked replications ``(R, n)`` a replication with an empty condition gives a NaN
+    Hájek estimate (the Horvitz–Thompson estimate stays defined).
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -163,6 +168,18 @@ def exposure_contrast(y: np.ndarray, codes: np.ndarray, probs: ExposureProbabili
     c2 = _as_2d(codes, "codes", n)
     if y2.shape != c2.shape:
         raise ValueError(f"y and codes must have the same shape, got {y2.shape} and {c2.shape}")
+    if not np.isfinite(y2).all():
+        raise ValueError(f"y (outcome) contains {int((~np.isfinite(y2)).sum())} NaN or infinite "
+                         f"values; drop or impute them first")
+    outside = ~np.isin(c2, np.arange(n_cond))
+    if outside.any():
+        raise ValueError(f"codes must be exposure conditions 0..{n_cond - 1} "
+                         f"({', '.join(probs.labels)}); found {sorted(set(c2[outside].tolist()))[:5]}")
+    if np.asarray(y).ndim == 1:  # one experiment: an empty condition is an error, not a number
+        for name, k in (("treat", treat), ("control", control)):
+            if not (c2[0] == k).any():
+                raise ValueError(f"codes: no unit is observed in the {name} condition "
+                                 f"{probs.labels[k]!r} (code {k}); the contrast has no data")
     mask = positive_units(probs, treat, control) if units is None else np.asarray(units, bool)
     if mask.shape != (n,):
         raise ValueError(f"units must be a boolean mask of length {n}")

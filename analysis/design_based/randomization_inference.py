@@ -11,6 +11,9 @@ their observed assignment, and re-randomize everything else from the design cond
 Under the null, focal outcomes are then fixed, while their neighbours' treatments vary; the
 statistic is the within-arm slope of focal outcomes on the share of treated neighbours.
 
+*No effect, Bernoulli design, difference in means* (:func:`bernoulli_randomization_test`): the
+common special case without a graph, one independent coin per randomized unit.
+
 All re-randomizations are drawn as one ``(R, n)`` matrix and the statistics are computed for all
 rows with matrix products; nothing loops over re-randomizations.
 """
@@ -30,8 +33,10 @@ from analysis.designs.assignment import encode_clusters
 from analysis.exposure.neighbor import neighbor_share
 
 __all__ = [
+    "BernoulliRandomizationTest",
     "RandomizationTest",
     "assignment_support",
+    "bernoulli_randomization_test",
     "conditional_rerandomizations",
     "difference_in_means_statistic",
     "fisher_p_value",
@@ -264,3 +269,52 @@ def no_spillover_test(adjacency: Any, y: ArrayLike, z_obs: ArrayLike, focal: Arr
     return _result("no spillover (outcomes depend only on own treatment)",
                    "within-arm slope of focal outcome on treated-neighbour share", observed,
                    np.concatenate(null_parts), n_focal=int(focal_mask.sum()))
+
+
+# -- no effect under a Bernoulli design (no graph) ------------------------------------------
+
+_BERNOULLI_CHUNK_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class BernoulliRandomizationTest:
+    """Observed statistic, two-sided randomization p-value and the null draws."""
+
+    statistic: float
+    p_value: float
+    n_randomizations: int
+    n_valid: int
+    null_draws: np.ndarray
+
+
+def bernoulli_randomization_test(y: ArrayLike, treated: ArrayLike, probability: float,
+                                 n_randomizations: int, rng: np.random.Generator
+                                 ) -> BernoulliRandomizationTest:
+    """Two-sided test of the sharp null for a difference in means, one coin per unit.
+
+    The p-value is ``(1 + #{|T_r| >= |T_obs|}) / (1 + R_valid)``, which is valid (never
+    anti-conservative); re-randomizations with an empty arm are discarded.
+    """
+    y_arr = np.asarray(y, dtype=float)
+    t_arr = np.asarray(treated).astype(float)
+    if y_arr.ndim != 1 or y_arr.shape != t_arr.shape:
+        raise ValueError("y and treated must be 1-D arrays of equal length")
+    if not np.isin(t_arr, (0.0, 1.0)).all() or t_arr.min() == t_arr.max():
+        raise ValueError("treated must be 0/1 with both arms present")
+    if not 0 < probability < 1:
+        raise ValueError(f"probability must be strictly between 0 and 1, got {probability}")
+    if n_randomizations < 1:
+        raise ValueError(f"n_randomizations must be at least 1, got {n_randomizations}")
+    n = y_arr.size
+    observed = float(difference_in_means_statistic(y_arr, t_arr)[0])
+    chunk = max(1, _BERNOULLI_CHUNK_CELLS // n)
+    parts = []
+    for start in range(0, n_randomizations, chunk):  # memory-bounded blocks
+        size = min(chunk, n_randomizations - start)
+        z = (rng.random((size, n)) < probability).astype(float)
+        parts.append(difference_in_means_statistic(y_arr, z))
+    draws = np.concatenate(parts)
+    return BernoulliRandomizationTest(
+        statistic=observed, p_value=fisher_p_value(observed, draws),
+        n_randomizations=int(n_randomizations), n_valid=int(np.isfinite(draws).sum()),
+        null_draws=draws)

@@ -85,8 +85,11 @@ def difference_in_means(y: ArrayLike, treated: ArrayLike, clusters: ArrayLike | 
     if indicator.shape[0] != y2.shape[1]:
         raise ValueError("clusters must have one label per unit (column of y)")
     n_clusters = (np.asarray((indicator.T @ m2.T).T) > 0).sum(axis=1)
-    if (n_clusters < 2).any():
-        raise ValueError("clustered standard errors need at least two clusters")
+    clusters_treated = (np.asarray((indicator.T @ w1.T).T) > 0).sum(axis=1)
+    clusters_control = (np.asarray((indicator.T @ w0.T).T) > 0).sum(axis=1)
+    if (clusters_treated < 2).any() or (clusters_control < 2).any():
+        raise ValueError("clusters: a cluster-robust variance needs at least 2 clusters with "
+                         "treated units and 2 with control units in every replication")
     score_all = np.asarray((indicator.T @ resid.T).T)
     score_t = np.asarray((indicator.T @ (resid * t2).T).T)
     influence = -score_all / n0[:, None] + score_t * (1.0 / n0 + 1.0 / n1)[:, None]

@@ -6,6 +6,9 @@ matrix) and an assignment ``z`` that is either one vector ``(n,)`` or ``R`` assi
 treated-neighbour counts of every node under every assignment at once, so exposure probabilities,
 Monte Carlo studies and randomization tests never loop over nodes or re-randomizations.
 
+The adjacency must be a simple undirected graph: square, symmetric, 0/1 and without self-loops;
+anything else raises ``ValueError`` (a self-loop would make a node its own neighbour).
+
 Conventions for isolated nodes (degree 0): their treated-neighbour count and share are 0, they
 have no treated neighbour, and they count as having *all* their (zero) neighbours treated, so
 that "fully treated neighbourhood" and "no treated neighbour" are both vacuously true. This
@@ -55,7 +58,17 @@ def _check_adjacency(adjacency: Any) -> sp.csr_array:
         raise TypeError(f"adjacency must be a scipy.sparse matrix, got {type(adjacency).__name__}")
     if adjacency.ndim != 2 or adjacency.shape[0] != adjacency.shape[1]:
         raise ValueError(f"adjacency must be square, got shape {adjacency.shape}")
-    return sp.csr_array(adjacency)
+    adj = sp.csr_array(adjacency)
+    if adj.diagonal().any():
+        raise ValueError(f"adjacency has {int(np.count_nonzero(adj.diagonal()))} self-loop(s) "
+                         f"(non-zero diagonal): a node would count as its own neighbour")
+    if adj.nnz and not np.isin(adj.data, (0, 1)).all():
+        raise ValueError("adjacency must be an unweighted 0/1 graph; found edge weights "
+                         f"{np.unique(adj.data[~np.isin(adj.data, (0, 1))])[:5].tolist()}")
+    if (adj != adj.T).nnz:
+        raise ValueError("adjacency must be symmetric (an undirected graph); "
+                         f"{(adj != adj.T).nnz} entries differ from their transpose")
+    return adj
 
 
 def _check_assignment(z: Any, n: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.estimators.randomization_test import bernoulli_randomization_test
+from analysis.design_based.randomization_inference import bernoulli_randomization_test
 from analysis.slates.decomposition import component_effects
 from analysis.slates.experiment import simulate_experiment, stream
 from analysis.slates.outcome_model import OutcomeModel
