@@ -82,14 +82,59 @@ def own_treatment(z: Any) -> np.ndarray:
     return arr.astype(np.int8)
 
 
-def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None) -> np.ndarray:
+def _structure(adjacency: Any) -> sp.csr_array:
+    """The adjacency as canonical CSR without explicit zeros: its pattern is the edge set."""
     adj = _check_adjacency(adjacency)
-    arr = _check_assignment(z, adj.shape[0]).astype(np.float64)
-    if node_weight is not None:
-        arr = arr * node_weight
-    binary = (adj != 0).astype(np.float64)
-    counts = binary @ arr.T  # (n,) or (n, R)
+    if not adj.has_canonical_format or (adj.data == 0).any():
+        adj = adj.copy()
+        adj.sum_duplicates()
+        adj.eliminate_zeros()
+    return adj
+
+
+def _pattern(adj: sp.csr_array, dtype: type) -> sp.csr_array:
+    """0/1 matrix of ``adj``'s pattern in ``dtype``, sharing its index arrays."""
+    return sp.csr_array((np.ones(adj.indices.size, dtype=dtype), adj.indices, adj.indptr),
+                        shape=adj.shape)
+
+
+def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None) -> np.ndarray:
+    adj = _structure(adjacency)
+    arr = _check_assignment(z, adj.shape[0])
+    # 0/1 weights give integer counts below 2^24, exact in float32 (half the bytes of float64)
+    exact32 = node_weight is None or bool(np.isin(node_weight, (0.0, 1.0)).all())
+    dtype = np.float32 if exact32 and adj.shape[0] < 1 << 24 else np.float64
+    values = arr.astype(dtype) if node_weight is None else arr * node_weight.astype(dtype)
+    counts = _pattern(adj, dtype) @ np.ascontiguousarray(values.T)  # (n,) or (n, R)
     return np.rint(counts.T).astype(np.int64)
+
+
+def _neighbor_any_all(adj: sp.csr_array, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether any, and whether every, neighbour is treated; boolean arrays of ``z``'s shape.
+
+    Bit-parallel: the ``R`` assignments of a node are packed into 64-bit words, so one OR
+    (AND) reduction over each node's neighbour list serves 64 assignments at once. Isolated
+    nodes have no treated neighbour and (vacuously) all neighbours treated.
+    """
+    rows = np.atleast_2d(z).astype(bool, copy=False)
+    n_draws, n = rows.shape
+    packed = np.packbits(rows.T, axis=1, bitorder="little")  # (n, ceil(R / 8)) bytes
+    packed = np.pad(packed, ((0, 0), (0, -packed.shape[1] % 8)))
+    words = np.ascontiguousarray(packed).view(np.uint64)  # (n, W)
+    any_words = np.zeros_like(words)
+    all_words = np.full_like(words, np.iinfo(np.uint64).max)
+    has_neighbors = np.diff(adj.indptr) > 0
+    if has_neighbors.any():
+        gathered = words[adj.indices]
+        starts = adj.indptr[:-1][has_neighbors]
+        any_words[has_neighbors] = np.bitwise_or.reduceat(gathered, starts, axis=0)
+        all_words[has_neighbors] = np.bitwise_and.reduceat(gathered, starts, axis=0)
+
+    def unpack(w: np.ndarray) -> np.ndarray:
+        bits = np.unpackbits(w.view(np.uint8), axis=1, count=n_draws, bitorder="little")
+        return bits.T.astype(bool).reshape(np.shape(z))
+
+    return unpack(any_words), unpack(all_words)
 
 
 def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
@@ -100,13 +145,14 @@ def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
 def neighbor_share(adjacency: Any, z: Any) -> np.ndarray:
     """Share of neighbours treated (0 for isolated nodes)."""
     counts = treated_neighbor_count(adjacency, z)
-    deg = degree(adjacency)
+    deg = np.diff(_structure(adjacency).indptr)
     return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
 
 
 def any_treated_neighbor(adjacency: Any, z: Any) -> np.ndarray:
     """1 if at least one neighbour is treated."""
-    return (treated_neighbor_count(adjacency, z) > 0).astype(np.int8)
+    adj = _structure(adjacency)
+    return _neighbor_any_all(adj, _check_assignment(z, adj.shape[0]))[0].astype(np.int8)
 
 
 def at_least_k_treated(adjacency: Any, z: Any, k: int) -> np.ndarray:
@@ -118,7 +164,8 @@ def at_least_k_treated(adjacency: Any, z: Any, k: int) -> np.ndarray:
 
 def all_neighbors_treated(adjacency: Any, z: Any) -> np.ndarray:
     """1 if every neighbour is treated (vacuously true for isolated nodes)."""
-    return (treated_neighbor_count(adjacency, z) == degree(adjacency)).astype(np.int8)
+    adj = _structure(adjacency)
+    return _neighbor_any_all(adj, _check_assignment(z, adj.shape[0]))[1].astype(np.int8)
 
 
 def treated_high_degree_neighbors(adjacency: Any, z: Any, min_degree: int) -> np.ndarray:
@@ -134,8 +181,10 @@ def treated_high_degree_neighbors(adjacency: Any, z: Any, min_degree: int) -> np
 
 def four_way_condition(adjacency: Any, z: Any) -> np.ndarray:
     """Aronow-Samii four-way exposure: ``2 * own + any treated neighbour`` (see FOUR_WAY_LABELS)."""
-    own = own_treatment(z).astype(np.int8)
-    return (2 * own + any_treated_neighbor(adjacency, z)).astype(np.int8)
+    own = own_treatment(z)
+    adj = _structure(adjacency)
+    any_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))[0]
+    return (2 * own + any_treated).astype(np.int8)
 
 
 def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) -> np.ndarray:
@@ -150,8 +199,13 @@ def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) 
     if not 0.5 < q <= 1.0:
         raise ValueError(f"threshold must be in (0.5, 1], got {threshold!r}")
     own = own_treatment(z)
-    counts = treated_neighbor_count(adjacency, z)
-    deg = degree(adjacency)
+    adj = _structure(adjacency)
+    if q == 1.0:  # "all" and "none" of the neighbours: bit-parallel, no counts needed
+        any_treated, all_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))
+        full_treat, full_control = (own == 1) & all_treated, (own == 0) & ~any_treated
+        return np.where(full_control, 0, np.where(full_treat, 1, 2)).astype(np.int8)
+    counts = _weighted_count(adj, own)
+    deg = np.diff(adj.indptr)
     # integer comparisons: count >= ceil(q * deg) and count <= floor((1 - q) * deg)
     need_treated = np.ceil(q * deg - 1e-9).astype(np.int64)
     allow_treated = np.floor((1.0 - q) * deg + 1e-9).astype(np.int64)

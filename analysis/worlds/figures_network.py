@@ -55,20 +55,35 @@ def network_drawing(graph: NetworkGraph, z: np.ndarray, layout_seed: int, max_no
     return fig
 
 
+#: Scatter plots of units show at most this many points (a seeded random sample beyond).
+MAX_SCATTER_POINTS = 20_000
+
+
 def exposure_effects_figure(units: pd.DataFrame, regressions: pd.DataFrame, direct: float,
-                            spillover: float) -> Figure:
-    """Outcome against treated-neighbour share, and model coefficients against the truth."""
+                            spillover: float, max_points: int = MAX_SCATTER_POINTS,
+                            seed: int = 0) -> Figure:
+    """Outcome against treated-neighbour share, and model coefficients against the truth.
+
+    With more than ``max_points`` units the scatter shows a random ``max_points`` of them
+    (drawn with ``seed``; stated in the panel title).
+    """
     fig, axes = new_figure(12.0, 4.5, ncols=2)
     ax = axes[0]
+    shown = units if len(units) <= max_points else units.sample(
+        n=max_points, random_state=np.random.default_rng(seed)).sort_index()
     for arm, color, label in ((0, PALETTE["control"], "control"),
                               (1, PALETTE["treated"], "treated")):
-        part = units[units["treated"] == arm]
+        part = shown[shown["treated"] == arm]
         ax.scatter(part["neighbor_share"], part["outcome"], s=8 + 2 * part["degree"],
                    color=color, alpha=0.7, label=label, edgecolors="white", linewidths=0.3)
     ax.set_xlabel("Share of neighbours treated")
     ax.set_ylabel("Outcome")
-    ax.set_title("Outcomes rise with treated-neighbour exposure")
-    ax.legend(title="own assignment")
+    title = "Outcomes rise with treated-neighbour exposure"
+    if len(shown) < len(units):
+        title += f"\n(random {max_points:,} of {len(units):,} nodes)"
+    ax.set_title(title)
+    # "best" placement scans every point: fixed placement for large samples
+    ax.legend(title="own assignment", loc="best" if len(shown) == len(units) else "upper left")
     ax = axes[1]
     terms = {"treated": ("own treatment", PALETTE["treated"]),
              "neighbor_share": ("neighbour share", PALETTE["spillover"])}
