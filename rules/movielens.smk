@@ -15,6 +15,9 @@ if not config["movielens_dir"]:
             code=step_code("movielens_download", "movielens"),
         params:
             **step_params("movielens_download", "movielens"),
+        threads: rule_threads("movielens_download")
+        resources:
+            **rule_resources("movielens_download"),
         conda:
             CONDA_ENV
         log:
@@ -41,6 +44,9 @@ rule movielens:
         fragment("movielens"),
     params:
         **step_params("movielens", "movielens_dir"),
+    threads: rule_threads("movielens")
+    resources:
+        **rule_resources("movielens"),
     conda:
         CONDA_ENV
     log:

@@ -50,6 +50,15 @@ FULL_NEIGHBORHOOD_LABELS: tuple[str, ...] = (
 )
 
 
+def _is_binary(arr: np.ndarray) -> bool:
+    """Whether every entry is 0 or 1 (two reductions for integers instead of a set lookup)."""
+    if arr.dtype == bool or arr.size == 0:
+        return True
+    if np.issubdtype(arr.dtype, np.integer):
+        return bool(arr.min() >= 0 and arr.max() <= 1)
+    return bool(((arr == 0) | (arr == 1)).all())
+
+
 def _check_adjacency(adjacency: Any) -> sp.csr_array:
     if not sp.issparse(adjacency):
         raise TypeError(f"adjacency must be a scipy.sparse matrix, got {type(adjacency).__name__}")
@@ -63,7 +72,7 @@ def _check_assignment(z: Any, n: int) -> np.ndarray:
     if arr.ndim not in (1, 2) or arr.shape[-1] != n:
         raise ValueError(f"assignment z must have shape (n,) or (R, n) with n={n}, "
                          f"got {arr.shape}")
-    if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
+    if not _is_binary(arr):
         raise ValueError("assignment z must be 0/1 (or boolean)")
     return arr
 
@@ -77,7 +86,7 @@ def degree(adjacency: Any) -> np.ndarray:
 def own_treatment(z: Any) -> np.ndarray:
     """The unit's own assignment as 0/1 ``int8`` (the mapping under no interference)."""
     arr = np.asarray(z)
-    if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
+    if not _is_binary(arr):
         raise ValueError("assignment z must be 0/1 (or boolean)")
     return arr.astype(np.int8)
 
@@ -98,7 +107,10 @@ def _pattern(adj: sp.csr_array, dtype: type) -> sp.csr_array:
                         shape=adj.shape)
 
 
-def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None) -> np.ndarray:
+def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None,
+                    exact_counts: bool = True) -> np.ndarray:
+    """Weighted treated-neighbour counts as int64 (or, with ``exact_counts=False``, as the
+    integer-valued floats of the sparse product, which callers that divide can use directly)."""
     adj = _structure(adjacency)
     arr = _check_assignment(z, adj.shape[0])
     # 0/1 weights give integer counts below 2^24, exact in float32 (half the bytes of float64)
@@ -106,7 +118,7 @@ def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = Non
     dtype = np.float32 if exact32 and adj.shape[0] < 1 << 24 else np.float64
     values = arr.astype(dtype) if node_weight is None else arr * node_weight.astype(dtype)
     counts = _pattern(adj, dtype) @ np.ascontiguousarray(values.T)  # (n,) or (n, R)
-    return np.rint(counts.T).astype(np.int64)
+    return np.rint(counts.T).astype(np.int64) if exact_counts else counts.T
 
 
 def _neighbor_any_all(adj: sp.csr_array, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,21 +130,23 @@ def _neighbor_any_all(adj: sp.csr_array, z: np.ndarray) -> tuple[np.ndarray, np.
     """
     rows = np.atleast_2d(z).astype(bool, copy=False)
     n_draws, n = rows.shape
-    packed = np.packbits(rows.T, axis=1, bitorder="little")  # (n, ceil(R / 8)) bytes
+    by_node = np.ascontiguousarray(rows.T)  # (n, R): packbits is fastest on contiguous rows
+    packed = np.packbits(by_node, axis=1, bitorder="little")  # (n, ceil(R / 8)) bytes
     packed = np.pad(packed, ((0, 0), (0, -packed.shape[1] % 8)))
     words = np.ascontiguousarray(packed).view(np.uint64)  # (n, W)
     any_words = np.zeros_like(words)
     all_words = np.full_like(words, np.iinfo(np.uint64).max)
     has_neighbors = np.diff(adj.indptr) > 0
     if has_neighbors.any():
-        gathered = words[adj.indices]
         starts = adj.indptr[:-1][has_neighbors]
-        any_words[has_neighbors] = np.bitwise_or.reduceat(gathered, starts, axis=0)
-        all_words[has_neighbors] = np.bitwise_and.reduceat(gathered, starts, axis=0)
+        for w in range(words.shape[1]):  # one 64-assignment word at a time (1-D gathers)
+            gathered = np.ascontiguousarray(words[:, w])[adj.indices]
+            any_words[has_neighbors, w] = np.bitwise_or.reduceat(gathered, starts)
+            all_words[has_neighbors, w] = np.bitwise_and.reduceat(gathered, starts)
 
     def unpack(w: np.ndarray) -> np.ndarray:
         bits = np.unpackbits(w.view(np.uint8), axis=1, count=n_draws, bitorder="little")
-        return bits.T.astype(bool).reshape(np.shape(z))
+        return np.ascontiguousarray(bits.T).view(bool).reshape(np.shape(z))
 
     return unpack(any_words), unpack(all_words)
 
@@ -144,8 +158,9 @@ def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
 
 def neighbor_share(adjacency: Any, z: Any) -> np.ndarray:
     """Share of neighbours treated (0 for isolated nodes)."""
-    counts = treated_neighbor_count(adjacency, z)
-    deg = np.diff(_structure(adjacency).indptr)
+    adj = _structure(adjacency)
+    counts = _weighted_count(adj, z, exact_counts=False)  # integer-valued floats
+    deg = np.diff(adj.indptr)
     return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
 
 
@@ -202,8 +217,10 @@ def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) 
     adj = _structure(adjacency)
     if q == 1.0:  # "all" and "none" of the neighbours: bit-parallel, no counts needed
         any_treated, all_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))
-        full_treat, full_control = (own == 1) & all_treated, (own == 0) & ~any_treated
-        return np.where(full_control, 0, np.where(full_treat, 1, 2)).astype(np.int8)
+        full_treat = own.view(bool) & all_treated
+        full_control = ~(own.view(bool) | any_treated)
+        # codes 0 / 1 / 2 in int8 arithmetic (the two conditions exclude each other)
+        return 2 - 2 * full_control.view(np.int8) - full_treat.view(np.int8)
     counts = _weighted_count(adj, own)
     deg = np.diff(adj.indptr)
     # integer comparisons: count >= ceil(q * deg) and count <= floor((1 - q) * deg)
