@@ -121,6 +121,37 @@ def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = Non
     return np.rint(counts.T).astype(np.int64) if exact_counts else counts.T
 
 
+def _pack_rows(rows: np.ndarray) -> np.ndarray:
+    """``(R, n)`` booleans -> ``(ceil(R / 64), n)`` words; bit ``k`` of word ``w`` is row ``64 w + k``.
+
+    Built from whole rows with shifts (8 bit positions, then 8 byte positions), so every pass
+    is contiguous; ``np.packbits`` along the row axis would walk the array with a stride of ``n``.
+    """
+    n_draws, n = rows.shape
+    n_words = -(-n_draws // 64)
+    as_bytes = np.zeros((8 * n_words, n), dtype=np.uint8)
+    flags = rows.view(np.uint8)
+    for bit in range(8):  # byte b holds rows 8 b .. 8 b + 7
+        part = flags[bit::8]
+        as_bytes[:part.shape[0]] |= part << np.uint8(bit)
+    words = np.zeros((n_words, n), dtype=np.uint64)
+    for byte in range(8):  # word w holds bytes 8 w .. 8 w + 7
+        words |= as_bytes[byte::8].astype(np.uint64) << np.uint64(8 * byte)
+    return words
+
+
+def _unpack_rows(words: np.ndarray, n_draws: int) -> np.ndarray:
+    """Inverse of :func:`_pack_rows`: the first ``n_draws`` rows as ``(n_draws, n)`` booleans."""
+    n_words, n = words.shape
+    as_bytes = np.empty((8 * n_words, n), dtype=np.uint8)
+    for byte in range(8):
+        as_bytes[byte::8] = (words >> np.uint64(8 * byte)).astype(np.uint8)
+    flags = np.empty((8 * as_bytes.shape[0], n), dtype=np.uint8)
+    for bit in range(8):
+        flags[bit::8] = (as_bytes >> np.uint8(bit)) & np.uint8(1)
+    return flags[:n_draws].view(bool)
+
+
 def _neighbor_any_all(adj: sp.csr_array, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether any, and whether every, neighbour is treated; boolean arrays of ``z``'s shape.
 
@@ -130,23 +161,19 @@ def _neighbor_any_all(adj: sp.csr_array, z: np.ndarray) -> tuple[np.ndarray, np.
     """
     rows = np.atleast_2d(z).astype(bool, copy=False)
     n_draws, n = rows.shape
-    by_node = np.ascontiguousarray(rows.T)  # (n, R): packbits is fastest on contiguous rows
-    packed = np.packbits(by_node, axis=1, bitorder="little")  # (n, ceil(R / 8)) bytes
-    packed = np.pad(packed, ((0, 0), (0, -packed.shape[1] % 8)))
-    words = np.ascontiguousarray(packed).view(np.uint64)  # (n, W)
+    words = _pack_rows(rows)  # (W, n): bit k of words[w, i] is assignment 64 w + k of node i
     any_words = np.zeros_like(words)
     all_words = np.full_like(words, np.iinfo(np.uint64).max)
     has_neighbors = np.diff(adj.indptr) > 0
     if has_neighbors.any():
         starts = adj.indptr[:-1][has_neighbors]
-        for w in range(words.shape[1]):  # one 64-assignment word at a time (1-D gathers)
-            gathered = np.ascontiguousarray(words[:, w])[adj.indices]
-            any_words[has_neighbors, w] = np.bitwise_or.reduceat(gathered, starts)
-            all_words[has_neighbors, w] = np.bitwise_and.reduceat(gathered, starts)
+        for w in range(words.shape[0]):  # one 64-assignment word at a time
+            gathered = words[w][adj.indices]
+            any_words[w, has_neighbors] = np.bitwise_or.reduceat(gathered, starts)
+            all_words[w, has_neighbors] = np.bitwise_and.reduceat(gathered, starts)
 
-    def unpack(w: np.ndarray) -> np.ndarray:
-        bits = np.unpackbits(w.view(np.uint8), axis=1, count=n_draws, bitorder="little")
-        return np.ascontiguousarray(bits.T).view(bool).reshape(np.shape(z))
+    def unpack(packed: np.ndarray) -> np.ndarray:
+        return _unpack_rows(packed, n_draws).reshape(np.shape(z))
 
     return unpack(any_words), unpack(all_words)
 
