@@ -28,14 +28,13 @@ import argparse
 import os
 import time
 import tracemalloc
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
+from bench_exposure import SEED_SPEC, networkx_louvain  # benchmarks/: the script's folder
 
 from analysis.atomic import atomic_path
 from analysis.designs.graph_cluster import partition_graph
@@ -46,10 +45,8 @@ from analysis.exposure import neighbor
 from analysis.exposure.probabilities import monte_carlo_exposure_probabilities
 from analysis.report.benchmarks import BENCHMARK_COLUMNS
 from analysis.worlds import bipartite_marketplace as bm
-from analysis.worlds.network import NetworkGraph, SBMSpec, sample_sbm
+from analysis.worlds.network import NetworkGraph, sample_sbm
 
-SEED_SPEC = SBMSpec((55, 50, 60, 45), ((0.16, 0.015, 0.010, 0.010), (0.015, 0.15, 0.012, 0.010),
-                                       (0.010, 0.012, 0.13, 0.018), (0.010, 0.010, 0.018, 0.17)))
 #: Scale-build rules (config/scale.yaml) -> (computation, size) as the table shows them.
 SCALE_RULES = {
     "worlds_network": ("network world step (scale build)", "1,000,000 nodes"),
@@ -304,14 +301,7 @@ def bench_partition(rec: Recorder, sizes: list[int], rng: np.random.Generator) -
     for n in sizes:
         graph = sample_sbm(SEED_SPEC.scaled(n), rng)
         if n <= 20_000:
-            g = nx.Graph()
-            g.add_nodes_from(range(n))
-            g.add_edges_from(graph.edges.tolist())
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                nx.community.louvain_communities(g, seed=1)
-            reference = time.perf_counter() - start
+            _, reference = networkx_louvain(graph)
             per_edge = reference / graph.n_edges
             extrapolated = False
         else:
