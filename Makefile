@@ -60,8 +60,8 @@ lint: $(STAMP)
 # Million-node scale build (config/scale.yaml, into build/scale/; incremental), then every hot
 # path against its plain reference and the memory-bandwidth bound -> results/benchmarks.csv.
 bench: $(STAMP)
-	OPENBLAS_NUM_THREADS=1 $(BIN)/snakemake --cores $(CORES) --configfile config/scale.yaml \
-	  worlds_network worlds_network_design worlds_bipartite $(SNAKEMAKE_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/snakemake worlds_network worlds_network_design worlds_bipartite \
+	  --cores $(CORES) --configfile config/scale.yaml $(SNAKEMAKE_ARGS)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/hot_paths.py --output results/benchmarks.csv \
 	  --scale-logs build/scale/logs/benchmarks
 
