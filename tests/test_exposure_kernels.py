@@ -89,3 +89,24 @@ def test_cluster_design_sample_equals_cluster_assignment():
                                   n_draws=50)
     assert np.array_equal(design.sample(50, np.random.default_rng(8)), expected)
     assert design.n_clusters == 3 and not design.is_individual
+
+
+def test_focal_rows_leave_the_no_spillover_test_unchanged():
+    from analysis.design_based.randomization_inference import (
+        conditional_rerandomizations,
+        no_spillover_test,
+    )
+    from analysis.steps.worlds_network_design import _rows_of
+
+    adj = _graph_with_isolated_node_and_explicit_zero()
+    n = adj.shape[0]
+    rng = np.random.default_rng(11)
+    z = (rng.random(n) < 0.4).astype(np.int8)
+    y = rng.normal(size=n) + z
+    focal = rng.random(n) < 0.5
+    draws = conditional_rerandomizations(z, focal, np.arange(n), 0.4, False, 200, rng)
+    restricted = _rows_of(adj, focal)
+    assert restricted.shape == adj.shape
+    assert np.array_equal(np.diff(restricted.indptr)[~focal], np.zeros((~focal).sum()))
+    assert no_spillover_test(restricted, y, z, focal, draws) == no_spillover_test(
+        adj, y, z, focal, draws)
