@@ -2,6 +2,7 @@
 #
 #   make book    set up, run the whole pipeline (config/config.yaml) and render the book (rule book)
 #   make test    set up, then run the whole test suite (builds config/ci.yaml artifacts)
+#   make bench   million-node scale build + hot-path benchmarks -> results/benchmarks.csv
 #
 # Variables: PYTHON (interpreter used to create .venv), CORES (snakemake cores), CONFIG,
 # SNAKEMAKE_ARGS (extra arguments, e.g. SNAKEMAKE_ARGS="--config movielens_dir=/data/ml-100k").
@@ -73,8 +74,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks
 	$(BIN)/snakemake --lint
 
+# Million-node scale build (config/scale.yaml, into build/scale/; incremental), then every hot
+# path against its plain reference and the memory-bandwidth bound -> results/benchmarks.csv.
 bench: $(STAMP)
-	@for script in benchmarks/bench_*.py; do OPENBLAS_NUM_THREADS=1 $(BIN)/python $$script; done
+	OPENBLAS_NUM_THREADS=1 $(BIN)/snakemake worlds_network worlds_network_design worlds_bipartite \
+	  --cores $(CORES) --configfile config/scale.yaml $(SNAKEMAKE_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/hot_paths.py --output results/benchmarks.csv \
+	  --scale-logs build/scale/logs/benchmarks
 
 clean:
 	rm -rf build _book .quarto .snakemake results logs data/processed

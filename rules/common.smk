@@ -53,6 +53,23 @@ def step_params(step, *keys):
     return {"step": step, "json": shlex.quote(values)}
 
 
+def _scheduling(rule_name):
+    """Config `resources`: the defaults, updated by the rule's own entry (if any)."""
+    spec = config["resources"]
+    return {**spec["default"], **spec.get("rules", {}).get(rule_name, {})}
+
+
+def rule_threads(rule_name):
+    """Threads a rule declares (config `resources`), so a scheduler can place it."""
+    return int(_scheduling(rule_name)["threads"])
+
+
+def rule_resources(rule_name):
+    """`mem_mb` and `runtime` (minutes) a rule declares (config `resources`)."""
+    values = _scheduling(rule_name)
+    return {"mem_mb": int(values["mem_mb"]), "runtime": int(values["runtime"])}
+
+
 def table_outputs(*ids):
     return [f"{RESULTS}/tables/{i}.{ext}" for i in ids for ext in ("parquet", "csv")]
 

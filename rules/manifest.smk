@@ -9,6 +9,9 @@ rule manifest:
         f"{RESULTS}/manifest.json",
     params:
         **step_params("manifest", "results_dir"),
+    threads: rule_threads("manifest")
+    resources:
+        **rule_resources("manifest"),
     conda:
         CONDA_ENV
     log:

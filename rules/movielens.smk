@@ -24,6 +24,9 @@ if not config["movielens_dir"]:
             code=step_code("movielens_download", "movielens"),
         params:
             **step_params("movielens_download", "movielens"),
+        threads: rule_threads("movielens_download")
+        resources:
+            **rule_resources("movielens_download"),
         conda:
             CONDA_ENV
         log:
@@ -51,6 +54,9 @@ rule movielens:
     params:
         **step_params("movielens", "movielens_dir"),
         source=MOVIELENS_SOURCE,
+    threads: rule_threads("movielens")
+    resources:
+        **rule_resources("movielens"),
     conda:
         CONDA_ENV
     log:

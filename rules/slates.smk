@@ -14,6 +14,9 @@ rule slates_seed:
         fragment("slates_seed"),
     params:
         **step_params("slates_seed", "slates"),
+    threads: rule_threads("slates_seed")
+    resources:
+        **rule_resources("slates_seed"),
     conda:
         CONDA_ENV
     log:
@@ -50,6 +53,9 @@ rule slates_design:
         fragment("slates_design"),
     params:
         **step_params("slates_design", "slates"),
+    threads: rule_threads("slates_design")
+    resources:
+        **rule_resources("slates_design"),
     conda:
         CONDA_ENV
     log:
@@ -84,6 +90,9 @@ rule slates_estimation:
         fragment("slates_estimation"),
     params:
         **step_params("slates_estimation", "slates"),
+    threads: rule_threads("slates_estimation")
+    resources:
+        **rule_resources("slates_estimation"),
     conda:
         CONDA_ENV
     log:
@@ -118,6 +127,9 @@ rule slates_decomposition:
         fragment("slates_decomposition"),
     params:
         **step_params("slates_decomposition", "slates"),
+    threads: rule_threads("slates_decomposition")
+    resources:
+        **rule_resources("slates_decomposition"),
     conda:
         CONDA_ENV
     log:
@@ -142,6 +154,9 @@ rule slates_robustness:
         fragment("slates_robustness"),
     params:
         **step_params("slates_robustness", "slates"),
+    threads: rule_threads("slates_robustness")
+    resources:
+        **rule_resources("slates_robustness"),
     conda:
         CONDA_ENV
     log:

@@ -28,6 +28,9 @@ rule worlds_network:
         fragment("worlds_network"),
     params:
         **step_params("worlds_network", "network"),
+    threads: rule_threads("worlds_network")
+    resources:
+        **rule_resources("worlds_network"),
     conda:
         CONDA_ENV
     log:
@@ -53,6 +56,9 @@ rule worlds_network_design:
         fragment("worlds_network_design"),
     params:
         **step_params("worlds_network_design", "network"),
+    threads: rule_threads("worlds_network_design")
+    resources:
+        **rule_resources("worlds_network_design"),
     conda:
         CONDA_ENV
     log:
@@ -73,6 +79,9 @@ rule worlds_network_montecarlo:
         fragment("worlds_network_montecarlo"),
     params:
         **step_params("worlds_network_montecarlo", "network"),
+    threads: rule_threads("worlds_network_montecarlo")
+    resources:
+        **rule_resources("worlds_network_montecarlo"),
     conda:
         CONDA_ENV
     log:
@@ -97,6 +106,9 @@ rule worlds_network_cluster_size:
         fragment("worlds_network_cluster_size"),
     params:
         **step_params("worlds_network_cluster_size", "network"),
+    threads: rule_threads("worlds_network_cluster_size")
+    resources:
+        **rule_resources("worlds_network_cluster_size"),
     conda:
         CONDA_ENV
     log:

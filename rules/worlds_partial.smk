@@ -29,6 +29,9 @@ rule worlds_teams:
         fragment("worlds_teams"),
     params:
         **step_params("worlds_teams", "teams"),
+    threads: rule_threads("worlds_teams")
+    resources:
+        **rule_resources("worlds_teams"),
     conda:
         CONDA_ENV
     log:
@@ -55,6 +58,9 @@ rule worlds_search:
         fragment("worlds_search"),
     params:
         **step_params("worlds_search", "search_marketplace"),
+    threads: rule_threads("worlds_search")
+    resources:
+        **rule_resources("worlds_search"),
     conda:
         CONDA_ENV
     log:
@@ -81,6 +87,9 @@ rule worlds_bipartite:
         fragment("worlds_bipartite"),
     params:
         **step_params("worlds_bipartite", "bipartite_marketplace"),
+    threads: rule_threads("worlds_bipartite")
+    resources:
+        **rule_resources("worlds_bipartite"),
     conda:
         CONDA_ENV
     log:
@@ -103,6 +112,9 @@ rule worlds_guides:
         fragment("worlds_guides"),
     params:
         **step_params("worlds_guides", "guides"),
+    threads: rule_threads("worlds_guides")
+    resources:
+        **rule_resources("worlds_guides"),
     conda:
         CONDA_ENV
     log:

@@ -29,6 +29,7 @@ __all__ = [
     "cluster_assignment",
     "complete_assignment",
     "encode_clusters",
+    "encoded_cluster_assignment",
     "randomized_saturation_assignment",
 ]
 
@@ -94,7 +95,14 @@ def complete_assignment(n: int, rng: np.random.Generator, *, p: float | None = N
     if isinstance(n_treated, bool) or int(n_treated) != n_treated or not 0 <= n_treated <= n:
         raise ValueError(f"n_treated must be an integer in [0, {n}], got {n_treated!r}")
     keys = rng.random(_shape(n, n_draws))
-    return (_rank_rows(keys) < int(n_treated)).astype(np.int8)
+    # the n_treated smallest keys of each row: a partition, not a full sort per draw
+    z = np.zeros(keys.shape, dtype=np.int8)
+    if 0 < n_treated < n:
+        smallest = np.argpartition(keys, int(n_treated) - 1, axis=-1)[..., :int(n_treated)]
+        np.put_along_axis(z, smallest, 1, axis=-1)
+    elif n_treated == n:
+        z[...] = 1
+    return z
 
 
 def cluster_assignment(clusters: ArrayLike, p: float, rng: np.random.Generator, *,
@@ -106,6 +114,17 @@ def cluster_assignment(clusters: ArrayLike, p: float, rng: np.random.Generator, 
     """
     _check_rng(rng)
     codes, n_clusters = encode_clusters(clusters)
+    return encoded_cluster_assignment(codes, n_clusters, p, rng, complete=complete,
+                                      n_draws=n_draws)
+
+
+def encoded_cluster_assignment(codes: np.ndarray, n_clusters: int, p: float,
+                               rng: np.random.Generator, *, complete: bool = True,
+                               n_draws: int | None = None) -> np.ndarray:
+    """:func:`cluster_assignment` for clusters already encoded by :func:`encode_clusters`.
+
+    Designs that draw many times encode their clusters once and call this.
+    """
     p = _check_probability(p)
     if complete:
         cluster_treat = complete_assignment(n_clusters, rng, p=p, n_draws=n_draws)

@@ -53,6 +53,15 @@ FULL_NEIGHBORHOOD_LABELS: tuple[str, ...] = (
 )
 
 
+def _is_binary(arr: np.ndarray) -> bool:
+    """Whether every entry is 0 or 1 (two reductions for integers instead of a set lookup)."""
+    if arr.dtype == bool or arr.size == 0:
+        return True
+    if np.issubdtype(arr.dtype, np.integer):
+        return bool(arr.min() >= 0 and arr.max() <= 1)
+    return bool(((arr == 0) | (arr == 1)).all())
+
+
 def _check_adjacency(adjacency: Any) -> sp.csr_array:
     if not sp.issparse(adjacency):
         raise TypeError(f"adjacency must be a scipy.sparse matrix, got {type(adjacency).__name__}")
@@ -76,7 +85,7 @@ def _check_assignment(z: Any, n: int) -> np.ndarray:
     if arr.ndim not in (1, 2) or arr.shape[-1] != n:
         raise ValueError(f"assignment z must have shape (n,) or (R, n) with n={n}, "
                          f"got {arr.shape}")
-    if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
+    if not _is_binary(arr):
         raise ValueError("assignment z must be 0/1 (or boolean)")
     return arr
 
@@ -90,19 +99,96 @@ def degree(adjacency: Any) -> np.ndarray:
 def own_treatment(z: Any) -> np.ndarray:
     """The unit's own assignment as 0/1 ``int8`` (the mapping under no interference)."""
     arr = np.asarray(z)
-    if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
+    if not _is_binary(arr):
         raise ValueError("assignment z must be 0/1 (or boolean)")
     return arr.astype(np.int8)
 
 
-def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None) -> np.ndarray:
+def _structure(adjacency: Any) -> sp.csr_array:
+    """The adjacency as canonical CSR without explicit zeros: its pattern is the edge set."""
     adj = _check_adjacency(adjacency)
-    arr = _check_assignment(z, adj.shape[0]).astype(np.float64)
-    if node_weight is not None:
-        arr = arr * node_weight
-    binary = (adj != 0).astype(np.float64)
-    counts = binary @ arr.T  # (n,) or (n, R)
-    return np.rint(counts.T).astype(np.int64)
+    if not adj.has_canonical_format or (adj.data == 0).any():
+        adj = adj.copy()
+        adj.sum_duplicates()
+        adj.eliminate_zeros()
+    return adj
+
+
+def _pattern(adj: sp.csr_array, dtype: type) -> sp.csr_array:
+    """0/1 matrix of ``adj``'s pattern in ``dtype``, sharing its index arrays."""
+    return sp.csr_array((np.ones(adj.indices.size, dtype=dtype), adj.indices, adj.indptr),
+                        shape=adj.shape)
+
+
+def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None,
+                    exact_counts: bool = True) -> np.ndarray:
+    """Weighted treated-neighbour counts as int64 (or, with ``exact_counts=False``, as the
+    integer-valued floats of the sparse product, which callers that divide can use directly)."""
+    adj = _structure(adjacency)
+    arr = _check_assignment(z, adj.shape[0])
+    # 0/1 weights give integer counts below 2^24, exact in float32 (half the bytes of float64)
+    exact32 = node_weight is None or bool(np.isin(node_weight, (0.0, 1.0)).all())
+    dtype = np.float32 if exact32 and adj.shape[0] < 1 << 24 else np.float64
+    values = arr.astype(dtype) if node_weight is None else arr * node_weight.astype(dtype)
+    counts = _pattern(adj, dtype) @ np.ascontiguousarray(values.T)  # (n,) or (n, R)
+    return np.rint(counts.T).astype(np.int64) if exact_counts else counts.T
+
+
+def _pack_rows(rows: np.ndarray) -> np.ndarray:
+    """``(R, n)`` booleans -> ``(ceil(R / 64), n)`` words; bit ``k`` of word ``w`` is row ``64 w + k``.
+
+    Built from whole rows with shifts (8 bit positions, then 8 byte positions), so every pass
+    is contiguous; ``np.packbits`` along the row axis would walk the array with a stride of ``n``.
+    """
+    n_draws, n = rows.shape
+    n_words = -(-n_draws // 64)
+    as_bytes = np.zeros((8 * n_words, n), dtype=np.uint8)
+    flags = rows.view(np.uint8)
+    for bit in range(8):  # byte b holds rows 8 b .. 8 b + 7
+        part = flags[bit::8]
+        as_bytes[:part.shape[0]] |= part << np.uint8(bit)
+    words = np.zeros((n_words, n), dtype=np.uint64)
+    for byte in range(8):  # word w holds bytes 8 w .. 8 w + 7
+        words |= as_bytes[byte::8].astype(np.uint64) << np.uint64(8 * byte)
+    return words
+
+
+def _unpack_rows(words: np.ndarray, n_draws: int) -> np.ndarray:
+    """Inverse of :func:`_pack_rows`: the first ``n_draws`` rows as ``(n_draws, n)`` booleans."""
+    n_words, n = words.shape
+    as_bytes = np.empty((8 * n_words, n), dtype=np.uint8)
+    for byte in range(8):
+        as_bytes[byte::8] = (words >> np.uint64(8 * byte)).astype(np.uint8)
+    flags = np.empty((8 * as_bytes.shape[0], n), dtype=np.uint8)
+    for bit in range(8):
+        flags[bit::8] = (as_bytes >> np.uint8(bit)) & np.uint8(1)
+    return flags[:n_draws].view(bool)
+
+
+def _neighbor_any_all(adj: sp.csr_array, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether any, and whether every, neighbour is treated; boolean arrays of ``z``'s shape.
+
+    Bit-parallel: the ``R`` assignments of a node are packed into 64-bit words, so one OR
+    (AND) reduction over each node's neighbour list serves 64 assignments at once. Isolated
+    nodes have no treated neighbour and (vacuously) all neighbours treated.
+    """
+    rows = np.atleast_2d(z).astype(bool, copy=False)
+    n_draws, n = rows.shape
+    words = _pack_rows(rows)  # (W, n): bit k of words[w, i] is assignment 64 w + k of node i
+    any_words = np.zeros_like(words)
+    all_words = np.full_like(words, np.iinfo(np.uint64).max)
+    has_neighbors = np.diff(adj.indptr) > 0
+    if has_neighbors.any():
+        starts = adj.indptr[:-1][has_neighbors]
+        for w in range(words.shape[0]):  # one 64-assignment word at a time
+            gathered = words[w][adj.indices]
+            any_words[w, has_neighbors] = np.bitwise_or.reduceat(gathered, starts)
+            all_words[w, has_neighbors] = np.bitwise_and.reduceat(gathered, starts)
+
+    def unpack(packed: np.ndarray) -> np.ndarray:
+        return _unpack_rows(packed, n_draws).reshape(np.shape(z))
+
+    return unpack(any_words), unpack(all_words)
 
 
 def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
@@ -112,14 +198,16 @@ def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
 
 def neighbor_share(adjacency: Any, z: Any) -> np.ndarray:
     """Share of neighbours treated (0 for isolated nodes)."""
-    counts = treated_neighbor_count(adjacency, z)
-    deg = degree(adjacency)
+    adj = _structure(adjacency)
+    counts = _weighted_count(adj, z, exact_counts=False)  # integer-valued floats
+    deg = np.diff(adj.indptr)
     return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
 
 
 def any_treated_neighbor(adjacency: Any, z: Any) -> np.ndarray:
     """1 if at least one neighbour is treated."""
-    return (treated_neighbor_count(adjacency, z) > 0).astype(np.int8)
+    adj = _structure(adjacency)
+    return _neighbor_any_all(adj, _check_assignment(z, adj.shape[0]))[0].astype(np.int8)
 
 
 def at_least_k_treated(adjacency: Any, z: Any, k: int) -> np.ndarray:
@@ -131,7 +219,8 @@ def at_least_k_treated(adjacency: Any, z: Any, k: int) -> np.ndarray:
 
 def all_neighbors_treated(adjacency: Any, z: Any) -> np.ndarray:
     """1 if every neighbour is treated (vacuously true for isolated nodes)."""
-    return (treated_neighbor_count(adjacency, z) == degree(adjacency)).astype(np.int8)
+    adj = _structure(adjacency)
+    return _neighbor_any_all(adj, _check_assignment(z, adj.shape[0]))[1].astype(np.int8)
 
 
 def treated_high_degree_neighbors(adjacency: Any, z: Any, min_degree: int) -> np.ndarray:
@@ -147,8 +236,10 @@ def treated_high_degree_neighbors(adjacency: Any, z: Any, min_degree: int) -> np
 
 def four_way_condition(adjacency: Any, z: Any) -> np.ndarray:
     """Aronow-Samii four-way exposure: ``2 * own + any treated neighbour`` (see FOUR_WAY_LABELS)."""
-    own = own_treatment(z).astype(np.int8)
-    return (2 * own + any_treated_neighbor(adjacency, z)).astype(np.int8)
+    own = own_treatment(z)
+    adj = _structure(adjacency)
+    any_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))[0]
+    return (2 * own + any_treated).astype(np.int8)
 
 
 def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) -> np.ndarray:
@@ -163,8 +254,15 @@ def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) 
     if not 0.5 < q <= 1.0:
         raise ValueError(f"threshold must be in (0.5, 1], got {threshold!r}")
     own = own_treatment(z)
-    counts = treated_neighbor_count(adjacency, z)
-    deg = degree(adjacency)
+    adj = _structure(adjacency)
+    if q == 1.0:  # "all" and "none" of the neighbours: bit-parallel, no counts needed
+        any_treated, all_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))
+        full_treat = own.view(bool) & all_treated
+        full_control = ~(own.view(bool) | any_treated)
+        # codes 0 / 1 / 2 in int8 arithmetic (the two conditions exclude each other)
+        return 2 - 2 * full_control.view(np.int8) - full_treat.view(np.int8)
+    counts = _weighted_count(adj, own)
+    deg = np.diff(adj.indptr)
     # integer comparisons: count >= ceil(q * deg) and count <= floor((1 - q) * deg)
     need_treated = np.ceil(q * deg - 1e-9).astype(np.int64)
     allow_treated = np.floor((1.0 - q) * deg + 1e-9).astype(np.int64)

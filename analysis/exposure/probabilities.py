@@ -145,9 +145,16 @@ def exposure_probabilities(codes: np.ndarray, weights: np.ndarray | None, labels
     if codes.min() < 0 or codes.max() >= n_cond:
         raise ValueError(f"codes must be in 0..{n_cond - 1} to match {n_cond} labels")
     w = np.full(n_draws, 1.0 / n_draws) if weights is None else np.asarray(weights, float)
-    flat = codes.astype(np.int64) + n_cond * np.arange(n_units)[None, :]
-    marginal = np.bincount(flat.ravel(), weights=np.repeat(w, n_units),
-                           minlength=n_units * n_cond).reshape(n_units, n_cond)
+    if weights is None:
+        # equal weights: a unit seen c times in k has probability "w added c times"; the
+        # running sums reproduce that sum bit for bit without a weighted pass over all draws
+        running = np.concatenate([[0.0], np.cumsum(w)])
+        marginal = np.stack([running[np.count_nonzero(codes == k, axis=0)]
+                             for k in range(n_cond)], axis=1)  # a handful of conditions
+    else:
+        flat = codes.astype(np.int64) + n_cond * np.arange(n_units)[None, :]
+        marginal = np.bincount(flat.ravel(), weights=np.repeat(w, n_units),
+                               minlength=n_units * n_cond).reshape(n_units, n_cond)
     joint = {}
     for k, m in joint_pairs:
         ik = _indicator(codes, k)

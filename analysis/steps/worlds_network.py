@@ -140,7 +140,8 @@ def run(ctx: StepContext) -> None:
              alt="Node-link drawing with four dense clusters of nodes joined by a few edges; "
                  "blue treated nodes are scattered through every cluster.", seed=seed)
     w.figure("network_exposure_effects",
-             figs.exposure_effects_figure(units, regressions, m.direct, m.spillover),
+             figs.exposure_effects_figure(units, regressions, m.direct, m.spillover,
+                                          seed=seed),
              title="Outcomes and coefficients under exposure models",
              caption="Top: outcome against treated-neighbour share (point area grows with "
                      "degree). Bottom: own-treatment and neighbour-share coefficients with 95% "

@@ -164,13 +164,18 @@ def buyer_exposure(graph: sp.csr_matrix, seller_treatment: ArrayLike) -> BuyerEx
         raise ValueError(f"seller_treatment has {t.shape[-1]} sellers, graph has {graph.shape[1]}")
     if not np.isin(t, (0, 1)).all():
         raise ValueError("seller_treatment must be 0/1")
-    degree = np.asarray(graph.sum(axis=1)).ravel()
+    csr = sp.csr_matrix(graph)
+    if csr.has_canonical_format and (csr.data == 1).all():  # 0/1 incidence: links per row
+        degree = np.diff(csr.indptr).astype(csr.dtype)
+    else:
+        degree = np.asarray(graph.sum(axis=1)).ravel()
     if (degree == 0).any():
         raise ValueError("every buyer needs at least one seller")
     counts = np.asarray(graph @ np.atleast_2d(t).astype(np.float64).T).T  # (R, n_buyers)
     counts = counts.reshape(t.shape[:-1] + (graph.shape[0],))
     share = counts / degree
-    condition = np.where(counts == 0, 0, np.where(counts == degree, 2, 1)).astype(np.int8)
+    # none 0 / mixed 1 / all 2 in int8 arithmetic: "all" implies "some" (every degree >= 1)
+    condition = (counts > 0).view(np.int8) + (counts == degree).view(np.int8)
     return BuyerExposure(degree=degree, n_treated=counts, share_treated=share,
                          condition=condition)
 

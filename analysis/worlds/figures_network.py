@@ -59,19 +59,32 @@ def network_drawing(graph: NetworkGraph, z: np.ndarray, layout_seed: int, max_no
     return fig
 
 
+#: Scatter plots of units show at most this many points (a seeded random sample beyond).
+MAX_SCATTER_POINTS = 20_000
+
+
 def exposure_effects_figure(units: pd.DataFrame, regressions: pd.DataFrame, direct: float,
-                            spillover: float) -> Figure:
+                            spillover: float, max_points: int = MAX_SCATTER_POINTS,
+                            seed: int = 0) -> Figure:
     """Outcome against treated-neighbour share (top), and model coefficients against the truth
-    (below)."""
+    (below).
+
+    With more than ``max_points`` units the scatter shows a random ``max_points`` of them
+    (drawn with ``seed``; stated in the panel title).
+    """
     fig, axes = new_figure(FULL_WIDTH, 7.0, nrows=2, gridspec_kw={"height_ratios": [1.3, 1]})
     ax = axes[0]
+    shown = units if len(units) <= max_points else units.sample(
+        n=max_points, random_state=np.random.default_rng(seed)).sort_index()
     for arm, color, label in ((0, PALETTE["control"], "Control"),
                               (1, PALETTE["treated"], "Treated")):
-        part = units[units["treated"] == arm]
+        part = shown[shown["treated"] == arm]
         ax.scatter(part["neighbor_share"], part["outcome"], s=8 + 2 * part["degree"],
                    color=color, alpha=0.7, label=label, edgecolors="white", linewidths=0.3)
     ax.set_xlabel("Share of neighbours treated")
     ax.set_ylabel("Outcome")
+    if len(shown) < len(units):
+        ax.set_title(f"A random {max_points:,} of {len(units):,} nodes")
     ax.legend(title="Own assignment", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax = axes[1]
     terms = {"treated": ("Own treatment", PALETTE["treated"]),

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
 from analysis.design_based.horvitz_thompson import exposure_contrast, positive_units
-from analysis.designs.assignment import cluster_assignment
+from analysis.designs.assignment import encode_clusters, encoded_cluster_assignment
 from analysis.designs.graph_cluster import clusters_of_size, cross_cluster_edge_fraction
 from analysis.estimators import batched
 from analysis.exposure import neighbor
@@ -139,9 +140,14 @@ class ClusterDesign:
     complete: bool
     target_size: int | None
 
+    @cached_property
+    def _encoding(self) -> tuple[np.ndarray, int]:
+        """Cluster codes and count, computed once (not on every chunk of draws)."""
+        return encode_clusters(self.clusters)
+
     @property
     def n_clusters(self) -> int:
-        return int(np.unique(self.clusters).size)
+        return self._encoding[1]
 
     @property
     def is_individual(self) -> bool:
@@ -149,8 +155,9 @@ class ClusterDesign:
 
     def sample(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """``(n_draws, n)`` assignments."""
-        return cluster_assignment(self.clusters, self.probability, rng, complete=self.complete,
-                                  n_draws=n_draws)
+        codes, n_clusters = self._encoding
+        return encoded_cluster_assignment(codes, n_clusters, self.probability, rng,
+                                          complete=self.complete, n_draws=n_draws)
 
 
 def make_design(world: NetworkWorld, communities: np.ndarray, name: str,

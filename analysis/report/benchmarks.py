@@ -1,0 +1,64 @@
+"""The benchmark table (`make bench` -> results/benchmarks.csv) with reader-facing columns.
+
+``benchmarks/hot_paths.py`` writes one row per hot path and size; :func:`load_benchmarks` reads
+that file for the reproducibility appendix: checked columns, reader words, rounded numbers.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["BENCHMARK_COLUMNS", "READER_COLUMNS", "load_benchmarks"]
+
+#: Columns of results/benchmarks.csv, in order.
+BENCHMARK_COLUMNS: tuple[str, ...] = (
+    "hot_path", "size", "size_label", "seconds", "reference_seconds", "reference_extrapolated",
+    "speedup", "peak_mb", "bytes_touched", "bound_seconds", "ratio_to_bound",
+    "copy_bandwidth_gbs",
+)
+
+#: CSV column -> column name a reader sees.
+READER_COLUMNS: dict[str, str] = {
+    "hot_path": "Computation",
+    "size_label": "Size",
+    "seconds": "Time (s)",
+    "reference_seconds": "Plain reference (s)",
+    "speedup": "Speed-up over reference",
+    "peak_mb": "Peak memory (MB)",
+    "ratio_to_bound": "Time / bandwidth bound",
+}
+
+
+def load_benchmarks(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The last ``make bench`` as a reader-facing table, one row per computation and size.
+
+    Extrapolated reference times are marked with "(extrapolated)"; cells with no reference or
+    bound (the scale-build rows) are empty. Raises a clear error when the file misses columns.
+    """
+    table = pd.read_csv(path)
+    missing = [c for c in BENCHMARK_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{os.fspath(path)}: missing benchmark columns {missing}; expected "
+                         f"{list(BENCHMARK_COLUMNS)} (re-run `make bench`)")
+    out = pd.DataFrame({
+        "hot_path": table["hot_path"].map(lambda s: s[:1].upper() + s[1:]),
+        "size_label": table["size_label"],
+        "seconds": table["seconds"].map(_seconds),
+        "reference_seconds": [
+            "" if not np.isfinite(s) else _seconds(s) + (" (extrapolated)" if bool(e) else "")
+            for s, e in zip(table["reference_seconds"].astype(float),
+                            table["reference_extrapolated"].fillna(False), strict=True)],
+        "speedup": table["speedup"].map(lambda v: "" if not np.isfinite(v) else f"{v:,.0f}x"),
+        "peak_mb": table["peak_mb"].map(lambda v: "" if not np.isfinite(v) else f"{v:,.0f}"),
+        "ratio_to_bound": table["ratio_to_bound"].map(
+            lambda v: "" if not np.isfinite(v) else f"{v:,.1f}"),
+    })
+    return out.rename(columns=READER_COLUMNS)
+
+
+def _seconds(value: float) -> str:
+    """Seconds with three significant digits (0.00123, 1.23, 123)."""
+    return f"{value:.3g}" if value < 1000 else f"{value:,.0f}"

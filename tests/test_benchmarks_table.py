@@ -1,0 +1,45 @@
+"""The benchmark table reader used by the reproducibility appendix."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.report.benchmarks import BENCHMARK_COLUMNS, load_benchmarks
+
+
+def _write(path, rows):
+    pd.DataFrame(rows, columns=list(BENCHMARK_COLUMNS)).to_csv(path, index=False)
+
+
+def test_load_benchmarks_reader_columns_and_values(tmp_path):
+    path = tmp_path / "benchmarks.csv"
+    _write(path, [
+        {"hot_path": "neighbour share", "size": 10_000, "size_label": "10,000 nodes",
+         "seconds": 0.0123456, "reference_seconds": 1.5, "reference_extrapolated": True,
+         "speedup": 121.5, "peak_mb": 12.4, "bytes_touched": 1e6, "bound_seconds": 0.004,
+         "ratio_to_bound": 3.0864, "copy_bandwidth_gbs": 10.0},
+        {"hot_path": "network world step (scale build)", "size": 1_000_000,
+         "size_label": "1,000,000 nodes", "seconds": 58.2, "peak_mb": 1812.0},
+    ])
+    table = load_benchmarks(path)
+    assert list(table.columns) == ["Computation", "Size", "Time (s)", "Plain reference (s)",
+                                   "Speed-up over reference", "Peak memory (MB)",
+                                   "Time / bandwidth bound"]
+    first, second = table.iloc[0], table.iloc[1]
+    assert first["Computation"] == "Neighbour share"
+    assert first["Time (s)"] == "0.0123"
+    assert first["Plain reference (s)"] == "1.5 (extrapolated)"
+    assert first["Speed-up over reference"] == "122x"
+    assert first["Time / bandwidth bound"] == "3.1"
+    assert second["Computation"] == "Network world step (scale build)"
+    assert second["Time (s)"] == "58.2"
+    assert second["Peak memory (MB)"] == "1,812"
+    assert second["Plain reference (s)"] == "" and second["Speed-up over reference"] == ""
+
+
+def test_load_benchmarks_names_missing_columns(tmp_path):
+    path = tmp_path / "old.csv"
+    pd.DataFrame({"hot_path": ["x"], "seconds": [1.0]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"old\.csv: missing benchmark columns .*size_label"):
+        load_benchmarks(path)
