@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.estimators.small_cluster_coverage import METHODS
-from analysis.report.style import PALETTE, new_figure
+from analysis.report.style import FULL_WIDTH, PALETTE, legend_below, new_figure
 
 __all__ = ["small_cluster_coverage_figure"]
 
@@ -21,7 +21,7 @@ def small_cluster_coverage_figure(study: pd.DataFrame) -> Figure:
     if missing:
         raise KeyError(f"small_cluster_coverage_figure needs columns {sorted(missing)}")
     level = float(study["nominal"].iloc[0])
-    fig, ax = new_figure(8.0, 4.6)
+    fig, ax = new_figure(FULL_WIDTH, 5.2)
     for k, method in enumerate(METHODS):
         part = study[study["method"] == method].sort_values("clusters_per_arm")
         jitter = 1 + 0.025 * (k - 2)
@@ -35,7 +35,5 @@ def small_cluster_coverage_figure(study: pd.DataFrame) -> Figure:
     ax.minorticks_off()
     ax.set_xlabel("Clusters per arm (log scale)")
     ax.set_ylabel(f"Coverage of the {level:.0%} interval")
-    ax.set_title("Coverage as the number of clusters falls")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    legend_below(fig, ax, ncol=2)
     return fig

@@ -121,10 +121,12 @@ def _pattern(adj: sp.csr_array, dtype: type) -> sp.csr_array:
 
 
 def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = None,
-                    exact_counts: bool = True) -> np.ndarray:
+                    exact_counts: bool = True, checked: bool = False) -> np.ndarray:
     """Weighted treated-neighbour counts as int64 (or, with ``exact_counts=False``, as the
-    integer-valued floats of the sparse product, which callers that divide can use directly)."""
-    adj = _structure(adjacency)
+    integer-valued floats of the sparse product, which callers that divide can use directly).
+
+    ``checked=True`` skips the graph checks for a canonical CSR this module already checked."""
+    adj = adjacency if checked else _structure(adjacency)
     arr = _check_assignment(z, adj.shape[0])
     # 0/1 weights give integer counts below 2^24, exact in float32 (half the bytes of float64)
     exact32 = node_weight is None or bool(np.isin(node_weight, (0.0, 1.0)).all())
@@ -198,10 +200,39 @@ def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
 
 def neighbor_share(adjacency: Any, z: Any) -> np.ndarray:
     """Share of neighbours treated (0 for isolated nodes)."""
-    adj = _structure(adjacency)
-    counts = _weighted_count(adj, z, exact_counts=False)  # integer-valued floats
+    return _share(_structure(adjacency), z)
+
+
+def _share(adj: sp.csr_array, z: Any) -> np.ndarray:
+    counts = _weighted_count(adj, z, exact_counts=False, checked=True)  # integer-valued floats
     deg = np.diff(adj.indptr)
     return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
+
+
+class RowShares:
+    """Treated-neighbour shares of a fixed set of rows, for many assignments of one graph.
+
+    The graph is checked once (symmetric 0/1, no self-loops); the other rows are emptied, so
+    every call's sparse product touches only the chosen rows' edges, and each chosen row's share
+    is bit-identical to :func:`neighbor_share` (same entries summed in the same order).
+    Used where a statistic reads only some units' shares, e.g. the focal units of a test.
+    """
+
+    def __init__(self, adjacency: Any, rows: Any) -> None:
+        adj = _structure(adjacency)
+        keep_rows = np.asarray(rows, dtype=bool)
+        if keep_rows.shape != (adj.shape[0],):
+            raise ValueError(f"rows must be a boolean mask of length {adj.shape[0]}, "
+                             f"got shape {keep_rows.shape}")
+        lengths = np.diff(adj.indptr)
+        keep = np.repeat(keep_rows, lengths)
+        indptr = np.concatenate([[0], np.cumsum(np.where(keep_rows, lengths, 0))])
+        self._adj = sp.csr_array((adj.data[keep], adj.indices[keep], indptr), shape=adj.shape)
+        self.rows = keep_rows
+
+    def __call__(self, z: Any) -> np.ndarray:
+        """Shares of the chosen rows (``(n_rows,)`` or ``(R, n_rows)``)."""
+        return _share(self._adj, z)[..., self.rows]
 
 
 def any_treated_neighbor(adjacency: Any, z: Any) -> np.ndarray:

@@ -42,14 +42,12 @@ def run(ctx: StepContext) -> None:
             caption=f"Bias, standard deviation, mean standard error and {level:.0%} interval "
                     f"coverage over {reps:,} simulated saturation experiments. {note}",
             seed=mc_seed)
-    plot = comparison.assign(row=comparison["effect"] + " [" + comparison["method"] + "]")
     w.figure("two_stage_teams_plot",
-             figures_montecarlo.estimates_vs_truth_figure(
-                 plot, "row", "Two-stage and pooled estimates of the saturation experiment"),
+             figures_montecarlo.estimates_vs_truth_figure(comparison, "method", "effect"),
              title="Two-stage and pooled estimates against the truth",
              caption=f"Point estimates with {level:.0%} intervals and the analytic value of each "
-                     f"effect (green diamonds). {note}",
-             alt="Interval plot with two rows per effect; both methods centre near the truth; "
+                     f"effect (diamonds), one panel per effect. {note}",
+             alt="Interval plot with one panel per effect and a row per method; both methods centre near the truth; "
                  "the two-stage intervals for the direct and indirect effects are much wider "
                  "than the pooled ones, while the overall-effect intervals nearly coincide.",
              seed=seed)
