@@ -5,6 +5,7 @@ zeros), count-based probabilities (bit for bit), and cached-encoding designs."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from analysis.designs.assignment import cluster_assignment, complete_assignment
@@ -22,7 +23,10 @@ def _graph_with_isolated_node_and_explicit_zero() -> sp.csr_array:
     adj[:, 4] = 0  # node 4 isolated
     adj = sp.csr_array(adj)
     i = int(np.flatnonzero(np.diff(adj.indptr) > 2)[0])
-    adj.data[adj.indptr[i]] = 0.0  # an explicit zero: not an edge
+    j = int(adj.indices[adj.indptr[i]])
+    # an explicit zero, stored in both directions so the graph stays symmetric: not an edge
+    adj.data[adj.indptr[i]] = 0.0
+    adj.data[adj.indptr[j] + np.searchsorted(adj.indices[adj.indptr[j]:adj.indptr[j + 1]], i)] = 0.0
     return adj
 
 
@@ -91,22 +95,16 @@ def test_cluster_design_sample_equals_cluster_assignment():
     assert design.n_clusters == 3 and not design.is_individual
 
 
-def test_focal_rows_leave_the_no_spillover_test_unchanged():
-    from analysis.design_based.randomization_inference import (
-        conditional_rerandomizations,
-        no_spillover_test,
-    )
-    from analysis.steps.worlds_network_design import _rows_of
-
+def test_focal_row_shares_are_bit_identical_to_full_shares():
+    """The no-spillover test reads focal shares through RowShares: the same bits as slicing the
+    full neighbour shares, computed on the focal rows' edges only."""
     adj = _graph_with_isolated_node_and_explicit_zero()
     n = adj.shape[0]
     rng = np.random.default_rng(11)
-    z = (rng.random(n) < 0.4).astype(np.int8)
-    y = rng.normal(size=n) + z
+    draws = (rng.random((200, n)) < 0.4).astype(np.int8)
     focal = rng.random(n) < 0.5
-    draws = conditional_rerandomizations(z, focal, np.arange(n), 0.4, False, 200, rng)
-    restricted = _rows_of(adj, focal)
-    assert restricted.shape == adj.shape
-    assert np.array_equal(np.diff(restricted.indptr)[~focal], np.zeros((~focal).sum()))
-    assert no_spillover_test(restricted, y, z, focal, draws) == no_spillover_test(
-        adj, y, z, focal, draws)
+    shares = neighbor.RowShares(adj, focal)
+    assert shares(draws).tobytes() == neighbor.neighbor_share(adj, draws)[:, focal].tobytes()
+    assert shares(draws[3]).tobytes() == neighbor.neighbor_share(adj, draws[3])[focal].tobytes()
+    with pytest.raises(ValueError, match="rows must be a boolean mask"):
+        neighbor.RowShares(adj, focal[:-1])
