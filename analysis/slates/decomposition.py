@@ -17,8 +17,8 @@ from analysis.slates.slate_outcomes import COMPONENTS, VIEWS
 #: component -> (effect family, label)
 COMPONENT_LABELS: dict[str, tuple[str, str]] = {
     "focal": ("direct", "Direct: focal item"),
-    "same_cluster_competitor": ("indirect", "Indirect: same-cluster competitors"),
-    "other_competitor": ("indirect", "Indirect: other competitors"),
+    "same_cluster_competitor": ("indirect", "Spillover: same-cluster competitors"),
+    "other_competitor": ("indirect", "Spillover: other competitors"),
     "total": ("total", "Total: full slate"),
 }
 

@@ -42,7 +42,7 @@ def run(ctx: StepContext) -> None:
                     "1,000 promoted slates, for every outcome view, with Welch 95% CIs and the "
                     "simulation's known average effect.", seed=seed)
     w.table("slate_additivity", additivity, title="Additivity check",
-            caption="Direct plus indirect estimates minus the total estimate, per outcome view: "
+            caption="Direct plus spillover estimates minus the total estimate, per outcome view: "
                     "zero up to floating-point rounding because the components partition every slate.",
             seed=seed)
     w.table("slate_component_support", component_support(slates), title="Component support",

@@ -40,7 +40,7 @@ __all__ = [
 #: (estimand id, label, treated condition, control condition)
 CONTRASTS = (
     ("direct", "Direct: all sellers treated vs none", "all", "none"),
-    ("indirect", "Indirect: mixed sellers vs none", "mixed", "none"),
+    ("indirect", "Spillover: mixed sellers vs none", "mixed", "none"),
 )
 
 
