@@ -14,6 +14,6 @@ from analysis import book, book_freeze  # noqa: E402
 
 changed = book_freeze.invalidate(root, book.results_dir())
 if changed:
-    print(f"Chapters to execute (their artifacts or sources changed): {', '.join(changed)}")
+    print(f"Chapters to execute (artifacts they read changed): {', '.join(changed)}")
 else:
-    print("Every chapter's artifacts are unchanged: frozen results are reused.")
+    print("No chapter's artifacts changed: Quarto re-executes only chapters whose source changed.")
