@@ -162,10 +162,11 @@ def rendered_book(ci_results: Path, quarto: Path):
     """The whole book rendered by the real Quarto (HTML + Typst PDF) against ``ci_results``.
 
     Output goes beside the results folder (``build/ci/_book`` for the CI build; ``_book`` when
-    ``BOOK_TEST_RESULTS=results`` checks the default build), the log to ``render.log`` there.
+    ``BOOK_TEST_RESULTS=results`` checks the default build), the log to ``logs/render.log`` beside
+    the results folder.
     """
     from analysis.quarto_render import render
 
     out = ci_results.parent / "_book"
     return render(ROOT, out, results_dir=ci_results, quarto=quarto,
-                  log_path=ci_results.parent / "render.log")
+                  log_path=ci_results.parent / "logs" / "render.log")
