@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: Explicit reader words, by identifier.
@@ -191,7 +192,7 @@ def label(name: Any) -> str:
     Non-identifier text is returned unchanged (``"Total effect"`` stays as it is); snake_case
     identifiers absent from :data:`LABELS` become plain words (``"n_units"`` → ``"N units"``).
     """
-    if isinstance(name, bool):
+    if isinstance(name, bool | np.bool_):
         return yes_no(name)
     text = str(name)
     if text in LABELS:
@@ -292,7 +293,8 @@ def relabel_values(values: pd.Series) -> pd.Series:
 
 def relabel_frame(df: pd.DataFrame, rename: Mapping[str, str] | None = None,
                   keep: Iterable[str] = ()) -> pd.DataFrame:
-    """``df`` with reader words: values via :func:`relabel_values`, then column names.
+    """``df`` with reader words: values via :func:`relabel_values`, then column names as
+    headings (capitalised).
 
     ``rename`` overrides the label of particular columns; columns in ``keep`` keep their values
     (for example artifact ids in the catalog, which are identifiers on purpose).
@@ -302,5 +304,5 @@ def relabel_frame(df: pd.DataFrame, rename: Mapping[str, str] | None = None,
     for column in out.columns:
         if column not in keep:
             out[column] = relabel_values(out[column])
-    names = {c: (rename or {}).get(c, label(c)) for c in out.columns}
+    names = {c: (rename or {}).get(c, heading(c)) for c in out.columns}
     return out.rename(columns=names)

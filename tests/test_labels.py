@@ -1,0 +1,49 @@
+"""Reader language: the label map, and how tables reach a page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import book
+from analysis.report import labels
+
+
+def test_explicit_labels_fallback_and_untouched_text():
+    assert labels.label("horvitz_thompson") == "Horvitz–Thompson"
+    assert labels.label("hajek") == "Hájek"
+    assert labels.label("sci_fi") == "Sci-fi"
+    assert labels.label("A:peer_saturation") == "Own treatment × peer saturation"
+    assert labels.label("n_units_positive") == "Number of units positive"
+    assert labels.label("mean_ci_width") == "Mean CI width"
+    assert labels.label("Total effect") == "Total effect"  # reader text stays as written
+    assert labels.label(np.True_) == "yes" and labels.label(False) == "no"
+
+
+def test_lists_and_settings_read_as_words():
+    assert labels.label_list("action, adventure, sci_fi") == "action, adventure, sci-fi"
+    assert (labels.label_assignments("attention_penalty=0, cluster_penalty=0")
+            == "attention penalty 0, same-cluster penalty 0")
+
+
+def test_relabel_frame_words_booleans_rename_and_keep():
+    df = pd.DataFrame({"mapping": ["four_way", "full_neighborhood"], "complete": [True, False],
+                       "id": ["network_summary", "slate_effects"], "std_error": [0.1, 0.2]})
+    out = labels.relabel_frame(df, rename={"std_error": "Standard error"}, keep=["id"])
+    assert list(out.columns) == ["Mapping", "Complete", "Id", "Standard error"]
+    assert out["Mapping"].tolist() == ["Four-way condition", "Full neighbourhood"]
+    assert out["Complete"].tolist() == ["yes", "no"]
+    assert out["Id"].tolist() == ["network_summary", "slate_effects"]
+
+
+def test_numbers_for_readers():
+    assert book.fmt_number(-0.0004, 3) == "0.000"  # no negative zero
+    assert book.fmt_number(-1234.5, 1) == "−1,234.5"  # true minus, thousands separator
+    frame = book._format_frame(pd.DataFrame({"n": [1234567], "x": [-0.25]}), 2)
+    assert frame.iloc[0].tolist() == ["1,234,567", "−0.25"]
+
+
+def test_a_pipe_inside_a_cell_does_not_break_the_row():
+    escaped = book._escape_cells(pd.DataFrame({"definition": ["E[Y | policy ψ₁]"]}))
+    markdown = escaped.to_markdown(index=False)
+    assert markdown.splitlines()[-1].count("|") - markdown.splitlines()[-1].count("\\|") == 2
