@@ -268,8 +268,9 @@ def catalog(kind: str | None = None) -> pd.DataFrame:
     from analysis import book_checks
 
     shown = book_checks.displayed_artifacts(project_root())
-    order = {artifact_id: (i, label) for i, (label, artifact_id, _) in reversed(list(
-        enumerate(shown)))}
+    order: dict[str, tuple[int, str]] = {}
+    for position, (label_, artifact_id, _) in enumerate(shown):
+        order.setdefault(artifact_id, (position, label_))  # where the book first shows it
     rows = []
     for artifact_id, rec in manifest().records.items():
         if kind is not None and rec["kind"] != kind:

@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quarto = find_quarto()
     if quarto is None:
-        print("The artifacts are built, but 'quarto' is not on PATH, so the book was not rendered.\n"
+        print(f"The artifacts are built (see {args.results_dir}/manifest.json), but 'quarto' is not "
+              "on PATH, so the book was not rendered.\n"
               "Install Quarto >= 1.9 from https://quarto.org/docs/get-started/ (or set QUARTO to "
               "the quarto command) and run 'make render'.", file=sys.stderr)
         return 3

@@ -148,12 +148,17 @@ def broken_internal_links(site: str | Path, pages: list[Page]) -> list[str]:
     return problems
 
 
-def pdf_text(pdf: str | Path) -> str:
-    """The text layer of a PDF (``pdftotext`` from poppler-utils)."""
+def _pdftotext(pdf: str | Path, *options: str) -> str:
+    """``pdftotext`` (poppler-utils) output for ``pdf``, as UTF-8 text."""
     if shutil.which("pdftotext") is None:
         raise RuntimeError("pdftotext is not on PATH: install poppler-utils")
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(["pdftotext", *options, "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def pdf_text(pdf: str | Path) -> str:
+    """The text layer of a PDF, pages separated by form feeds."""
+    return _pdftotext(pdf)
 
 
 def pdf_chapter_pages(pages: list[str], title: str) -> set[int]:
@@ -184,10 +189,7 @@ class Word:
 
 def pdf_words(pdf: str | Path) -> tuple[list[Word], dict[int, tuple[float, float]]]:
     """Every word of a PDF with its bounding box, and each page's (width, height) in points."""
-    if shutil.which("pdftotext") is None:
-        raise RuntimeError("pdftotext is not on PATH: install poppler-utils")
-    out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"],
-                         capture_output=True, text=True, check=True).stdout
+    out = _pdftotext(pdf, "-bbox")
     soup = BeautifulSoup(out, "html.parser")
     words: list[Word] = []
     sizes: dict[int, tuple[float, float]] = {}

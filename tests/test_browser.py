@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from analysis import render_checks
+from tests.conftest import REQUIRE_QUARTO
 
 pytestmark = [pytest.mark.render, pytest.mark.browser]
 
@@ -34,7 +35,7 @@ def _chromium() -> str:
         if candidate and Path(candidate).exists():
             return candidate
     message = "Chromium is not installed (Debian: apt-get install chromium)"
-    if os.environ.get("BOOK_REQUIRE_QUARTO") == "1":
+    if os.environ.get(REQUIRE_QUARTO) == "1":
         pytest.fail(message)
     pytest.skip(message)
 

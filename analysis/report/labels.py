@@ -220,6 +220,13 @@ SPELLINGS = {"Hajek": "Hájek"}
 _EMBEDDED = re.compile(r"(?<![\w\\])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?!\w)")
 
 
+def in_text(reader: str) -> str:
+    """Reader words as they read inside a sentence: lower-case first letter, unless they start
+    with a proper name or an abbreviation (:data:`PROPER_WORDS`)."""
+    first = reader.split(" ")[0].rstrip(",")
+    return reader if first in PROPER_WORDS else reader[:1].lower() + reader[1:]
+
+
 def label_text(text: str) -> str:
     """Free text with every embedded snake_case identifier replaced by its reader words,
     lower-case inside the text unless the words start with a proper name
@@ -228,10 +235,7 @@ def label_text(text: str) -> str:
 
     def words(match: re.Match[str]) -> str:
         reader = label(match.group(0))
-        first = reader.split(" ")[0].rstrip(",")
-        if match.start() == 0 or first in PROPER_WORDS:
-            return reader
-        return reader[:1].lower() + reader[1:]
+        return reader if match.start() == 0 else in_text(reader)
 
     text = _EMBEDDED.sub(words, str(text))
     for wrong, right in SPELLINGS.items():
@@ -252,7 +256,7 @@ _IDENTIFIER_LIST = re.compile(r"^[a-z][a-z0-9_]*(?:, *[a-z][a-z0-9_]*)+$")
 def label_list(text: str) -> str:
     """A comma-separated list of identifiers in reader words (``"sci_fi, war"`` → ``"sci-fi, war"``)."""
     parts = [label(part.strip()) for part in text.split(",")]
-    return ", ".join([parts[0], *(p if p.isupper() else p[:1].lower() + p[1:] for p in parts[1:])])
+    return ", ".join([parts[0], *map(in_text, parts[1:])])
 
 
 _ASSIGNMENTS = re.compile(r"^[a-z][a-z0-9_]*=[^,=]+(?:, *[a-z][a-z0-9_]*=[^,=]+)*$")
@@ -264,8 +268,7 @@ def label_assignments(text: str) -> str:
     parts = []
     for item in text.split(","):
         key, value = item.strip().split("=", 1)
-        name = label(key)
-        parts.append(f"{name if name.isupper() else name[:1].lower() + name[1:]} {value.strip()}")
+        parts.append(f"{in_text(label(key))} {value.strip()}")
     return ", ".join(parts)
 
 
