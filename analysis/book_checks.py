@@ -20,7 +20,8 @@ CROSSREF_PREFIXES = ("fig", "tbl", "sec", "eq", "lst", "thm", "lem", "def")
 CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
 CELL_OPTION = re.compile(r"^#\|\s*([\w-]+):\s*(.*)$", re.M)
-LABEL_ATTR = re.compile(r"\{#((?:fig|tbl|sec|eq|lst)-[\w-]+)[^}]*\}")
+# An id may follow classes: {.unnumbered #sec-x}.
+LABEL_ATTR = re.compile(r"\{[^}#]*#((?:fig|tbl|sec|eq|lst)-[\w-]+)[^}]*\}")
 REFERENCE = re.compile(r"(?<![\w`])@((?:fig|tbl|sec|eq|lst)-[\w-]*\w)")
 ARTIFACT_CALL = re.compile(
     r"book\.(?:table|num|value|record|figure_path|show_table|show_figure|table_markdown)"
