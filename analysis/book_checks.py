@@ -62,6 +62,41 @@ def chapter_files(root: str | Path) -> list[Path]:
     return [root / name for name in names]
 
 
+def numbered_chapters(root: str | Path) -> list[Path]:
+    """Main-matter chapters: listed under ``book.chapters`` with a numbered first heading."""
+    root = Path(root)
+    appendices = set(chapter_files_in(root, "appendices"))
+    found = []
+    for chapter in chapter_files(root):
+        if chapter in appendices:
+            continue
+        first = next((line for line in chapter.read_text(encoding="utf-8").splitlines()
+                      if line.startswith("# ")), "")
+        if ".unnumbered" not in first:
+            found.append(chapter)
+    return found
+
+
+def chapter_files_in(root: Path, key: str) -> list[Path]:
+    """The .qmd files listed directly under ``book.<key>`` (for example the appendices)."""
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
+    entries = config.get("book", {}).get(key, []) or []
+    return [root / entry for entry in entries if isinstance(entry, str)]
+
+
+TEACHING_PARTS = {
+    "goals": re.compile(r'^::: \{\.callout-note[^}]*title="This chapter at a glance"\}\n'
+                        r"(?:(?!^:::).*\n)*?\*\*After it you can\*\*", re.M),
+    "takeaways": re.compile(r"^## Key takeaways \{#sec-[\w-]+\}$", re.M),
+}
+
+
+def missing_teaching_parts(chapter: Path) -> list[str]:
+    """Which of the opening goals box and the closing key takeaways a chapter lacks."""
+    text = chapter.read_text(encoding="utf-8")
+    return [name for name, pattern in TEACHING_PARTS.items() if not pattern.search(text)]
+
+
 def cells(chapter: Path) -> list[Cell]:
     text = chapter.read_text(encoding="utf-8")
     found = []

@@ -106,3 +106,35 @@ def test_chapter_code_executes_against_artifacts(chapter: Path, ci_results, monk
                 pytest.fail(f"{chapter.name}: inline `{{python}} {item}` failed: {exc!r}")
             assert text.strip() and "nan" not in text.lower(), f"inline {item} gave {text!r}"
     assert os.environ["BOOK_RESULTS_DIR"] == str(ci_results)
+
+
+def test_every_numbered_chapter_has_goals_and_takeaways():
+    chapters = book_checks.numbered_chapters(ROOT)
+    assert len(chapters) >= 9, [c.name for c in chapters]
+    missing = {c.name: book_checks.missing_teaching_parts(c) for c in chapters}
+    assert not {name: parts for name, parts in missing.items() if parts}
+
+
+def test_teaching_check_can_fail(tmp_path: Path):
+    chapter = tmp_path / "x.qmd"
+    chapter.write_text('# X\n\n::: {.callout-note title="This chapter at a glance"}\n'
+                       "**The question.** Why?\n:::\n\n## Takeaways\n")
+    assert book_checks.missing_teaching_parts(chapter) == ["goals", "takeaways"]
+    chapter.write_text('# X\n\n::: {.callout-note icon=false title="This chapter at a glance"}\n'
+                       "**The question.** Why?\n\n**After it you can**\n\n- a\n:::\n\n"
+                       "## Key takeaways {#sec-x-takeaways}\n")
+    assert book_checks.missing_teaching_parts(chapter) == []
+
+
+def test_the_eight_failure_modes_are_listed_with_their_sections():
+    text = (ROOT / "chapters" / "04-marketplaces.qmd").read_text(encoding="utf-8")
+    box = text.split('title="The eight common failure modes"}', 1)[1].split("\n:::", 1)[0]
+    items = [line for line in box.splitlines() if line[:3].rstrip(". ").isdigit()]
+    assert len(items) == 8, items
+    labels = set().union(*(book_checks.labels(c) for c in CHAPTERS))
+    refs = set(book_checks.REFERENCE.findall(box))
+    assert refs and refs <= labels, sorted(refs - labels)
+    # every failure mode also has its own warning box where it bites
+    callouts = sum(c.read_text(encoding="utf-8").count('{.callout-warning title="Failure mode:')
+                   for c in CHAPTERS)
+    assert callouts >= 8
