@@ -56,14 +56,15 @@ def genre_flags(genres: pd.Series, path: Path, first_line: int) -> pd.DataFrame:
 
 def items_table(movie_id: pd.Series, title: pd.Series, flags: pd.DataFrame) -> pd.DataFrame:
     """The processed items table (ml-100k's columns and dtypes), sorted by movie id."""
+    index = pd.RangeIndex(len(title))
     year = pd.to_numeric(title.str.extract(YEAR_IN_TITLE, expand=False), errors="coerce")
     items = pd.DataFrame({
-        "movie_id": movie_id.to_numpy().astype("int32"),
-        "title": title.str.strip().astype("string").to_numpy(),
-        "year": year.astype("Int16").to_numpy(),
-        "n_genres": flags.to_numpy().sum(axis=1).astype("int8"),
-        "release_date": pd.Series(pd.NaT, index=range(len(title)), dtype="datetime64[ms]"),
-        "imdb_url": pd.Series(pd.NA, index=range(len(title)), dtype="string"),
+        "movie_id": pd.Series(movie_id.to_numpy().astype("int32"), index=index),
+        "title": pd.Series(title.str.strip().to_numpy(), index=index, dtype="string"),
+        "year": pd.Series(year.to_numpy(), index=index).astype("Int16"),
+        "n_genres": pd.Series(flags.to_numpy().sum(axis=1).astype("int8"), index=index),
+        "release_date": pd.Series(pd.NaT, index=index, dtype="datetime64[s]"),
+        "imdb_url": pd.Series(pd.NA, index=index, dtype="string"),
     })
     for column in GENRE_COLUMNS:
         items[column] = flags[column].to_numpy()
