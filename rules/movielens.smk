@@ -15,6 +15,11 @@ if MOVIELENS_LOCAL:
 MOVIELENS_DIR = config["movielens_dir"] or f"{RAW}/{MOVIELENS_RELEASE.name}"
 MOVIELENS_SOURCE = (fingerprint(MOVIELENS_DIR, MOVIELENS_RELEASE) if MOVIELENS_LOCAL
                     else "download")
+# The release is passed (and recorded in the manifest) when it is not the default ml-100k, so
+# default builds stay byte-identical to those made before releases were selectable.
+MOVIELENS_STEP_PARAMS = {"movielens_dir": config["movielens_dir"]}
+if MOVIELENS_RELEASE.name != "ml-100k":
+    MOVIELENS_STEP_PARAMS["release"] = MOVIELENS_RELEASE.name
 
 
 if not config["movielens_dir"]:
@@ -57,8 +62,7 @@ rule movielens:
         fragment("movielens"),
     params:
         step="movielens",
-        json=shlex.quote(json.dumps({"movielens_dir": config["movielens_dir"],
-                                     "release": MOVIELENS_RELEASE.name}, sort_keys=True)),
+        json=shlex.quote(json.dumps(MOVIELENS_STEP_PARAMS, sort_keys=True)),
         source=MOVIELENS_SOURCE,
     threads: rule_threads("movielens")
     resources:
