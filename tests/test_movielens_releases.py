@@ -236,3 +236,26 @@ def test_local_copy_checks_the_release_files(tmp_path: Path):
     with pytest.raises(MovieLensError, match=r"lacks users.dat\. Point it at an ml-1m folder "
                                              r"holding ratings.dat, movies.dat, users.dat"):
         local_copy(str(folder), {}, ML1M)
+
+
+def test_data_chapter_words_follow_the_release():
+    from analysis.movielens.releases import (
+        count_check_phrase,
+        release_of,
+        star_scale_phrase,
+        verification_phrase,
+    )
+
+    default = release_of({"movielens_dir": "/x"})
+    assert default.title == "MovieLens 100K" and default.archive_name == "ml-100k.zip"
+    assert verification_phrase(default) == "its size and MD5 match the published archive"
+    assert count_check_phrase(default).endswith("the archive's own `u.info`")
+    assert star_scale_phrase(default) == "a 1–5 star scale"
+    ml1m = release_of({"release": "ml-1m"})
+    assert ml1m.title == "MovieLens 1M"
+    assert verification_phrase(ml1m) == "its MD5 matches the published one"
+    assert count_check_phrase(ml1m) == "checks that every rating refers to a listed movie and user"
+    ml32m = release_of({"release": "ml-32m"})
+    assert "checksum file GroupLens publishes" in verification_phrase(ml32m)
+    assert count_check_phrase(ml32m) == "checks that every rating refers to a listed movie"
+    assert star_scale_phrase(ml32m) == "a half-star scale from 0.5 to 5"

@@ -108,6 +108,10 @@ def _shown(value: object) -> str:
 def _integer_column(values: pd.Series, column: str, path: Path, first_line: int,
                     low: int, high: int | None = None) -> np.ndarray:
     """``values`` as int64 after checking every entry is an integer in ``[low, high]``."""
+    if pd.api.types.is_integer_dtype(values.dtype):  # the common case: the parser found integers
+        ints = values.to_numpy()
+        if ints.min() >= low and (high is None or ints.max() <= high):
+            return ints
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(numbers) | (numbers != np.floor(numbers)) | (numbers < low)
@@ -199,15 +203,29 @@ def read_ratings(path: str | Path, fmt: RatingsFormat, chunk_rows: int = 500_000
         del chunk
     if not parts["user_id"]:
         raise MovieLensError(f"{path}: holds no ratings; expected {fmt.expected}")
-    columns = {name: np.concatenate(values) for name, values in parts.items()}
-    del parts
-    order = np.lexsort((columns["movie_id"], columns["user_id"]))
-    user, movie = columns["user_id"][order], columns["movie_id"][order]
-    repeated = (user[1:] == user[:-1]) & (movie[1:] == movie[:-1])
+    return _sorted_without_repeats(parts, path, skip)
+
+
+def _sorted_without_repeats(parts: dict[str, list[np.ndarray]], path: Path, skip: int
+                            ) -> pd.DataFrame:
+    """The chunks joined and sorted by (user, movie), one column at a time to bound the peak."""
+    user = np.concatenate(parts.pop("user_id"))
+    movie = np.concatenate(parts.pop("movie_id"))
+    ascending = (user[1:] > user[:-1]) | ((user[1:] == user[:-1]) & (movie[1:] > movie[:-1]))
+    if ascending.all():  # already sorted without repeats (as ml-25m writes it): no reordering
+        return pd.DataFrame({"user_id": user, "movie_id": movie,
+                             **{name: np.concatenate(parts.pop(name))
+                                for name in ("rating", "timestamp")}}, copy=False)
+    del ascending
+    order = np.lexsort((movie, user))
+    user_sorted, movie_sorted = user[order], movie[order]
+    repeated = (user_sorted[1:] == user_sorted[:-1]) & (movie_sorted[1:] == movie_sorted[:-1])
     if repeated.any():
-        first = order[np.flatnonzero(repeated) + 1]
-        line = skip + 1 + int(first.min())
-        raise MovieLensError(f"{path}: line {line} repeats the (user_id, movie_id) pair "
-                             f"({int(columns['user_id'][first.min()])}, "
-                             f"{int(columns['movie_id'][first.min()])})")
-    return pd.DataFrame({name: values[order] for name, values in columns.items()})
+        first = int(order[np.flatnonzero(repeated) + 1].min())
+        raise MovieLensError(f"{path}: line {skip + 1 + first} repeats the (user_id, movie_id) "
+                             f"pair ({int(user[first])}, {int(movie[first])})")
+    del user, movie, repeated
+    columns = {"user_id": user_sorted, "movie_id": movie_sorted}
+    for name in ("rating", "timestamp"):
+        columns[name] = np.concatenate(parts.pop(name))[order]
+    return pd.DataFrame(columns, copy=False)

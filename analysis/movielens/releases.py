@@ -73,3 +73,30 @@ def get_release(name: str) -> Release:
 def configured_release(movielens: Mapping[str, Any]) -> Release:
     """The release named by the config's ``movielens`` section (default ml-100k)."""
     return get_release(str(movielens.get("release") or DEFAULT_RELEASE))
+
+
+def release_of(record_config: Mapping[str, Any]) -> Release:
+    """The release a ``movielens`` manifest record was built from (ml-100k records name none)."""
+    return get_release(str(record_config.get("release") or DEFAULT_RELEASE))
+
+
+def verification_phrase(release: Release) -> str:
+    """How a download of ``release`` is checked, as the data chapter words it."""
+    if release.size_bytes is not None and release.md5 is not None:
+        return "its size and MD5 match the published archive"
+    if release.md5 is not None:
+        return "its MD5 matches the published one"
+    return "its MD5 matches the checksum file GroupLens publishes beside it"
+
+
+def count_check_phrase(release: Release) -> str:
+    """What the loader cross-checks the row counts against, as the data chapter words it."""
+    if release.layout == "ml-100k":
+        return "compares the row counts with those stated in the archive's own `u.info`"
+    listed = "a listed movie and user" if release.has_users else "a listed movie"
+    return f"checks that every rating refers to {listed}"
+
+
+def star_scale_phrase(release: Release) -> str:
+    """The rating scale, as the data chapter words it."""
+    return "a half-star scale from 0.5 to 5" if release.half_star_ratings else "a 1–5 star scale"
