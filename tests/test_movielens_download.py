@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import json
+import os
+import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -156,32 +159,37 @@ def test_not_a_zip_is_refused(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.zip"]
 
 
-def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tmp_path: Path):
-    """`movielens_dir: null` and no $MOVIELENS_DIR make Snakemake run rule movielens_download."""
-    import json
-    import os
-    import subprocess
+def run_download_pipeline(tmp_path: Path, url: str, archive: bytes, release: str,
+                          target: Path) -> subprocess.CompletedProcess:
+    """Snakemake on config/ci.yaml with no local copy: ``release`` is downloaded from ``url``.
 
+    Data, results and logs go to ``tmp_path``; the archive's size and MD5 are pinned to ``archive``.
+    """
     from tests.conftest import CI_CONFIG, ROOT, snakemake_command
 
-    base, files = server
-    files["ml-100k.zip"] = archive
     override = tmp_path / "download.yaml"
     override.write_text(json.dumps({
         "movielens_dir": None,
         "data_dir": str(tmp_path / "data"),
         "results_dir": str(tmp_path / "results"),
         "log_dir": str(tmp_path / "logs"),
-        "movielens": {"url": f"{base}/ml-100k.zip", "size_bytes": len(archive),
+        "movielens": {"release": release, "url": url, "size_bytes": len(archive),
                       "md5": hashlib.md5(archive).hexdigest(), "timeout_seconds": 10,
                       "figure_seed": 100},
     }))
-    target = tmp_path / "results" / "manifest" / "movielens.json"
-    result = subprocess.run(
+    return subprocess.run(
         snakemake_command("--nolock", "--configfile", str(CI_CONFIG), str(override), "--",
                           str(target)),
         cwd=ROOT, capture_output=True, text=True,
         env={k: v for k, v in os.environ.items() if k != "MOVIELENS_DIR"})
+
+
+def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tmp_path: Path):
+    """`movielens_dir: null` and no $MOVIELENS_DIR make Snakemake run rule movielens_download."""
+    base, files = server
+    files["ml-100k.zip"] = archive
+    target = tmp_path / "results" / "manifest" / "movielens.json"
+    result = run_download_pipeline(tmp_path, f"{base}/ml-100k.zip", archive, "ml-100k", target)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "data" / "raw" / "ml-100k.zip").read_bytes() == archive
     log = (tmp_path / "logs" / "movielens_download.log").read_text()

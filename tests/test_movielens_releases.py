@@ -107,13 +107,6 @@ def test_ml1m_users_codes_are_checked(tmp_path: Path):
         load_release(folder, ML1M)
 
 
-def test_rating_of_unlisted_user_is_named(tmp_path: Path):
-    folder = write_ml1m(tmp_path / "ml-1m")
-    with open(folder / "ratings.dat", "a") as handle:
-        handle.write("9::1::4::978300000\n")
-    with pytest.raises(MovieLensError, match=r"ratings.dat: a rating refers to user_id 9, which "
-                                             r".*users.dat does not list"):
-        load_release(folder, ML1M)
 
 
 # -- ml-25m / ml-32m ----------------------------------------------------------------------------
@@ -159,13 +152,20 @@ def test_csv_errors_name_file_line_and_format(tmp_path: Path):
         load_release(folder, ML25M)
 
 
-def test_csv_repeated_pair_names_the_later_line(tmp_path: Path):
-    folder = write_csv_release(tmp_path / "ml-25m")
-    with open(folder / "ratings.csv", "a") as handle:
-        handle.write("1,29,2.0,1147868900\n")
-    with pytest.raises(MovieLensError, match=r"line 8 repeats the \(user_id, movie_id\) pair "
-                                             r"\(1, 29\)"):
-        load_release(folder, ML25M, chunk_rows=2)
+@pytest.mark.parametrize(("release", "appended", "message"), [
+    ("ml-1m", "9::1::4::978300000",
+     r"ratings.dat: a rating refers to user_id 9, which .*users.dat does not list"),
+    ("ml-25m", "1,29,2.0,1147868900",  # with 2-line chunks the repeat is in a later chunk
+     r"ratings.csv: line 8 repeats the \(user_id, movie_id\) pair \(1, 29\)"),
+])
+def test_appended_rating_that_breaks_a_rule_is_named(tmp_path: Path, release: str, appended: str,
+                                                     message: str):
+    spec = RELEASES[release]
+    folder = (write_ml1m if release == "ml-1m" else write_csv_release)(tmp_path / release)
+    with open(folder / spec.files[0], "a") as handle:
+        handle.write(appended + "\n")
+    with pytest.raises(MovieLensError, match=message):
+        load_release(folder, spec, chunk_rows=2)
 
 
 # -- streaming --------------------------------------------------------------------------------

@@ -4,40 +4,26 @@ design to the decomposition, whose components add up to the total."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 
-from tests.conftest import CI_CONFIG, ROOT, snakemake_command
 from tests.movielens_files import write_synthetic_ml1m
-from tests.test_movielens_download import release_zip, server  # noqa: F401 (fixture)
+from tests.test_movielens_download import (  # noqa: F401 (server is a fixture)
+    release_zip,
+    run_download_pipeline,
+    server,
+)
 
 
 def test_slate_decomposition_on_downloaded_ml1m(server, tmp_path: Path):  # noqa: F811
     base, files = server
     archive = release_zip(write_synthetic_ml1m(tmp_path / "src"), "ml-1m")
     files["ml-1m.zip"] = archive
-    override = tmp_path / "ml1m.yaml"
-    override.write_text(json.dumps({
-        "movielens_dir": None,
-        "data_dir": str(tmp_path / "data"),
-        "results_dir": str(tmp_path / "results"),
-        "log_dir": str(tmp_path / "logs"),
-        "movielens": {"release": "ml-1m", "url": f"{base}/ml-1m.zip",
-                      "size_bytes": len(archive), "md5": hashlib.md5(archive).hexdigest(),
-                      "timeout_seconds": 10, "figure_seed": 100},
-    }))
     results = tmp_path / "results"
     target = results / "manifest" / "slates_decomposition.json"
-    run = subprocess.run(
-        snakemake_command("--nolock", "--configfile", str(CI_CONFIG), str(override), "--",
-                          str(target)),
-        cwd=ROOT, capture_output=True, text=True,
-        env={k: v for k, v in os.environ.items() if k != "MOVIELENS_DIR"})
+    run = run_download_pipeline(tmp_path, f"{base}/ml-1m.zip", archive, "ml-1m", target)
     assert run.returncode == 0, run.stderr[-4000:]
     assert (tmp_path / "data" / "raw" / "ml-1m" / "ratings.dat").read_bytes() == \
         (tmp_path / "src" / "ratings.dat").read_bytes()

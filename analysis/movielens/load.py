@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,14 +135,30 @@ def split_delimited(path: Path, text: str, sep: str, columns: tuple[str, ...],
                             keep_default_na=False, quoting=3, engine="c",
                             skip_blank_lines=False)
     except pd.errors.ParserError as exc:
-        found = _PANDAS_LINE.search(str(exc))
-        if not found:
-            raise MovieLensError(f"{path}: cannot be split into {expected}: {exc}") from None
-        line = int(found.group(2))
-        raise MovieLensError(f"{path}: line {line} has {found.group(3)} fields, expected "
-                             f"{expected}: {line_as_written(line)!r}") from None
+        raise parser_error(path, exc, expected, line_as_written) from None
     frame.columns = list(columns)
     return frame
+
+
+def parser_error(path: Path, exc: pd.errors.ParserError, expected: str,
+                 line_text: Callable[[int], str]) -> MovieLensError:
+    """pandas' tokenizer error as one naming the file, the line, its text and what was expected."""
+    found = _PANDAS_LINE.search(str(exc))
+    if not found:
+        return MovieLensError(f"{path}: cannot be split into {expected}: {exc}")
+    line = int(found.group(2))
+    return MovieLensError(f"{path}: line {line} has {found.group(3)} fields, expected "
+                          f"{expected}: {line_text(line)[:120]!r}")
+
+
+def require_values(raw: pd.DataFrame, column: str, ok: np.ndarray, expected: str,
+                   path: Path) -> None:
+    """Raise naming the first line (row i = line i + 1) where ``ok`` is False."""
+    wrong = ~np.asarray(ok, dtype=bool)
+    if wrong.any():
+        line = int(np.flatnonzero(wrong)[0]) + 1
+        raise MovieLensError(f"{path}: column {column!r} must be {expected}; line {line} has "
+                             f"{raw[column].iloc[line - 1]!r}")
 
 
 def _to_int(frame: pd.DataFrame, column: str, path: Path, dtype: str,
@@ -237,11 +254,7 @@ def load_users(directory: str | Path) -> pd.DataFrame:
     path = Path(directory) / "u.user"
     raw = _read_delimited(path, "|", USER_COLUMNS, "ascii")
     gender = raw["gender"].str.strip()
-    wrong = ~gender.isin(["M", "F"]).to_numpy()
-    if wrong.any():
-        line = int(np.flatnonzero(wrong)[0]) + 1
-        raise MovieLensError(f"{path}: column 'gender' must be 'M' or 'F'; line {line} has "
-                             f"{raw['gender'].iloc[line - 1]!r}")
+    require_values(raw, "gender", gender.isin(["M", "F"]).to_numpy(), "'M' or 'F'", path)
     users = pd.DataFrame({
         "user_id": _to_int(raw, "user_id", path, "int32", low=1),
         "age": _to_int(raw, "age", path, "int16", low=1, high=120),

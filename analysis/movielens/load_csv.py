@@ -10,17 +10,21 @@ age, gender, occupation and zip code missing; see :func:`users_from_ratings`.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.movielens.catalog import genre_flags, items_table
-from analysis.movielens.load import MovieLensError, _line_text, _no_repeats, _to_int
+from analysis.movielens.load import (
+    MovieLensError,
+    _line_text,
+    _no_repeats,
+    _to_int,
+    parser_error,
+)
 from analysis.movielens.ratings_stream import CSV_RATINGS, read_ratings
 
 MOVIES_HEADER: tuple[str, ...] = ("movieId", "title", "genres")
-_PANDAS_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def load_ratings_csv(directory: str | Path, chunk_rows: int = 500_000) -> pd.DataFrame:
@@ -41,12 +45,7 @@ def load_movies_csv(directory: str | Path) -> pd.DataFrame:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", engine="c")
     except pd.errors.ParserError as exc:
-        found = _PANDAS_LINE.search(str(exc))
-        if not found:
-            raise MovieLensError(f"{path}: cannot be read as {expected}: {exc}") from None
-        line = int(found.group(2))
-        raise MovieLensError(f"{path}: line {line} has {found.group(3)} fields, expected "
-                             f"{expected}: {_line_text(text, line)[:120]!r}") from None
+        raise parser_error(path, exc, expected, lambda line: _line_text(text, line)) from None
     except pd.errors.EmptyDataError:
         raise MovieLensError(f"{path}: the file is empty; expected {expected}") from None
     if tuple(raw.columns) != MOVIES_HEADER:

@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.movielens.catalog import genre_flags, items_table
-from analysis.movielens.load import MovieLensError, _decode, _no_repeats, _to_int, split_delimited
+from analysis.movielens.load import (
+    _decode,
+    _no_repeats,
+    _to_int,
+    require_values,
+    split_delimited,
+)
 from analysis.movielens.ratings_stream import DAT_RATINGS, read_ratings
 
 SEPARATOR = "::"
@@ -61,14 +67,9 @@ def load_users_dat(directory: str | Path) -> pd.DataFrame:
     gender = raw["gender"].str.strip()
     age = _to_int(raw, "age", path, "int16", low=1, high=56)
     occupation = _to_int(raw, "occupation", path, "int16", low=0, high=len(OCCUPATIONS) - 1)
-    for column, ok, expected in (
-            ("gender", gender.isin(["M", "F"]), "'M' or 'F'"),
-            ("age", age.isin(AGE_GROUPS), f"an age-group code ({', '.join(map(str, AGE_GROUPS))})")):
-        wrong = ~ok.to_numpy()
-        if wrong.any():
-            line = int(np.flatnonzero(wrong)[0]) + 1
-            raise MovieLensError(f"{path}: column {column!r} must be {expected}; line {line} has "
-                                 f"{raw[column].iloc[line - 1]!r}")
+    require_values(raw, "gender", gender.isin(["M", "F"]).to_numpy(), "'M' or 'F'", path)
+    require_values(raw, "age", age.isin(AGE_GROUPS).to_numpy(),
+                   f"an age-group code ({', '.join(map(str, AGE_GROUPS))})", path)
     users = pd.DataFrame({
         "user_id": _to_int(raw, "user_id", path, "int32", low=1),
         "age": age,
