@@ -60,7 +60,8 @@ def _slates(config: Config) -> list[str]:
     if high > size:
         problems.append(f"slates.design.focal_max_position ({high}) must lie inside the slate: "
                         f"at most slates.slate_size ({size})")
-    if size > MAX_RATINGS_PER_USER:
+    release = config.get("movielens", {}).get("release", "ml-100k")
+    if release == "ml-100k" and size > MAX_RATINGS_PER_USER:
         problems.append(f"slates.slate_size ({size}) cannot be filled: no MovieLens 100K user has "
                         f"rated more than {MAX_RATINGS_PER_USER} movies")
     buckets = s["position_buckets"]

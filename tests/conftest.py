@@ -21,7 +21,13 @@ import yaml
 from analysis.movielens.download import ArchiveSpec, DownloadError
 from analysis.movielens.load import MovieLensError
 from analysis.movielens.schema import REQUIRED_FILES
-from analysis.movielens.source import ENV_VAR, cached_download, local_copy, user_cache_dir
+from analysis.movielens.source import (
+    ENV_VAR,
+    archive_spec,
+    cached_download,
+    local_copy,
+    user_cache_dir,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CI_CONFIG = ROOT / "config" / "ci.yaml"
@@ -40,9 +46,7 @@ def ci_config() -> dict:
 
 def _archive_spec() -> ArchiveSpec:
     defaults = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    cfg = {**defaults["movielens"], **ci_config().get("movielens", {})}
-    return ArchiveSpec(url=cfg["url"], size_bytes=int(cfg["size_bytes"]), md5=cfg["md5"],
-                       timeout_seconds=float(cfg["timeout_seconds"]))
+    return archive_spec({**defaults["movielens"], **ci_config().get("movielens", {})})
 
 
 _MOVIELENS: list[Path] = []

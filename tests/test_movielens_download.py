@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import json
+import os
+import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -156,32 +159,37 @@ def test_not_a_zip_is_refused(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.zip"]
 
 
-def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tmp_path: Path):
-    """`movielens_dir: null` and no $MOVIELENS_DIR make Snakemake run rule movielens_download."""
-    import json
-    import os
-    import subprocess
+def run_download_pipeline(tmp_path: Path, url: str, archive: bytes, release: str,
+                          target: Path) -> subprocess.CompletedProcess:
+    """Snakemake on config/ci.yaml with no local copy: ``release`` is downloaded from ``url``.
 
+    Data, results and logs go to ``tmp_path``; the archive's size and MD5 are pinned to ``archive``.
+    """
     from tests.conftest import CI_CONFIG, ROOT, snakemake_command
 
-    base, files = server
-    files["ml-100k.zip"] = archive
     override = tmp_path / "download.yaml"
     override.write_text(json.dumps({
         "movielens_dir": None,
         "data_dir": str(tmp_path / "data"),
         "results_dir": str(tmp_path / "results"),
         "log_dir": str(tmp_path / "logs"),
-        "movielens": {"url": f"{base}/ml-100k.zip", "size_bytes": len(archive),
+        "movielens": {"release": release, "url": url, "size_bytes": len(archive),
                       "md5": hashlib.md5(archive).hexdigest(), "timeout_seconds": 10,
                       "figure_seed": 100},
     }))
-    target = tmp_path / "results" / "manifest" / "movielens.json"
-    result = subprocess.run(
+    return subprocess.run(
         snakemake_command("--nolock", "--configfile", str(CI_CONFIG), str(override), "--",
                           str(target)),
         cwd=ROOT, capture_output=True, text=True,
         env={k: v for k, v in os.environ.items() if k != "MOVIELENS_DIR"})
+
+
+def test_pipeline_downloads_when_no_local_copy_is_configured(server, archive, tmp_path: Path):
+    """`movielens_dir: null` and no $MOVIELENS_DIR make Snakemake run rule movielens_download."""
+    base, files = server
+    files["ml-100k.zip"] = archive
+    target = tmp_path / "results" / "manifest" / "movielens.json"
+    result = run_download_pipeline(tmp_path, f"{base}/ml-100k.zip", archive, "ml-100k", target)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "data" / "raw" / "ml-100k.zip").read_bytes() == archive
     log = (tmp_path / "logs" / "movielens_download.log").read_text()
@@ -212,3 +220,76 @@ def test_cached_download_is_verified_once_and_reused(server, archive, tmp_path: 
     (cache / "ml-100k.zip").write_bytes(archive[:-10])  # damaged archive: fetched again, and fails
     with pytest.raises(DownloadError, match="404"):
         cached_download(spec, cache)
+
+
+# -- the larger releases: registry, published .md5, streamed loaders ------------------------------
+
+def release_zip(folder: Path, release: str) -> bytes:
+    """The files of ``folder`` zipped under ``<release>/``, as GroupLens packs its archives."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{release}/README.txt", b"synthetic test archive\n")
+        for path in sorted(folder.iterdir()):
+            zf.write(path, f"{release}/{path.name}")
+    return buffer.getvalue()
+
+
+def test_unpinned_release_is_verified_against_the_published_md5_file(server, tmp_path: Path):
+    from analysis.movielens.load_release import load_release
+    from analysis.movielens.releases import RELEASES
+    from analysis.movielens.source import archive_spec
+    from tests.movielens_files import write_csv_release
+
+    base, files = server
+    release = RELEASES["ml-32m"]
+    data = release_zip(write_csv_release(tmp_path / "src"), "ml-32m")
+    files["ml-32m.zip"] = data
+    files["ml-32m.zip.md5"] = f"{hashlib.md5(data).hexdigest()}  ml-32m.zip\n".encode()
+    spec = archive_spec({"release": "ml-32m", "url": f"{base}/ml-32m.zip", "size_bytes": None,
+                         "md5": None, "timeout_seconds": 10})
+    assert (spec.md5, spec.size_bytes) == (hashlib.md5(data).hexdigest(), None)
+    archive = download_archive(spec, tmp_path / "raw" / "ml-32m.zip")
+    folder = extract_archive(archive, tmp_path / "raw" / "ml-32m", release.files)
+    assert sorted(p.name for p in folder.iterdir()) == ["movies.csv", "ratings.csv"]
+    loaded = load_release(folder, release)
+    assert (len(loaded.ratings), len(loaded.items), len(loaded.users)) == (6, 5, 3)
+
+    files["ml-32m.zip"] = data[:-10] + b"0123456789"  # same size, other bytes
+    with pytest.raises(DownloadError, match=r"does not match the published .*ml-32m.zip"):
+        download_archive(spec, tmp_path / "again" / "ml-32m.zip")
+    assert not (tmp_path / "again").exists() or list((tmp_path / "again").iterdir()) == []
+
+
+def test_missing_published_md5_file_stops_before_downloading(server):
+    from analysis.movielens.source import archive_spec
+
+    base, files = server
+    files["ml-32m.zip"] = b"anything"
+    with pytest.raises(DownloadError, match=r"could not fetch the published checksum "
+                                            r".*ml-32m.zip.md5: .*404"):
+        archive_spec({"release": "ml-32m", "url": f"{base}/ml-32m.zip", "timeout_seconds": 10})
+    files["ml-32m.zip.md5"] = b"MD5 (other.zip) = 0123456789abcdef0123456789abcdef\n"
+    with pytest.raises(DownloadError, match=r"no MD5 line for ml-32m.zip"):
+        archive_spec({"release": "ml-32m", "url": f"{base}/ml-32m.zip", "timeout_seconds": 10})
+    files["ml-32m.zip.md5"] = b"MD5 (ml-32m.zip) = 0123456789ABCDEF0123456789abcdef\n"
+    spec = archive_spec({"release": "ml-32m", "url": f"{base}/ml-32m.zip", "timeout_seconds": 10})
+    assert spec.md5 == "0123456789abcdef0123456789abcdef"
+
+
+def test_ml1m_cached_download_by_md5_alone(server, tmp_path: Path):
+    """ml-1m pins no size: a download of any size with the right MD5 is kept, then reused."""
+    from analysis.movielens.releases import RELEASES
+    from analysis.movielens.source import cached_download
+    from tests.movielens_files import write_ml1m
+
+    base, files = server
+    release = RELEASES["ml-1m"]
+    data = release_zip(write_ml1m(tmp_path / "src"), "ml-1m")
+    files["ml-1m.zip"] = data
+    spec = ArchiveSpec(url=f"{base}/ml-1m.zip", size_bytes=None,
+                       md5=hashlib.md5(data).hexdigest(), timeout_seconds=10)
+    folder = cached_download(spec, tmp_path / "cache", release)
+    assert folder == tmp_path / "cache" / "ml-1m"
+    assert (folder / "movies.dat").read_bytes() == (tmp_path / "src" / "movies.dat").read_bytes()
+    del files["ml-1m.zip"]
+    assert cached_download(spec, tmp_path / "cache", release) == folder  # offline reuse

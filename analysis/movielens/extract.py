@@ -1,4 +1,4 @@
-"""Safe extraction of the MovieLens archive: only expected members, no path traversal."""
+"""Safe extraction of a MovieLens archive: only expected members, no path traversal."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _safe_member(name: str) -> PurePosixPath:
 
 def extract_archive(archive: str | Path, target_dir: str | Path,
                     members: Iterable[str] = REQUIRED_FILES) -> Path:
-    """Extract ``ml-100k/<member>`` files of ``archive`` into ``target_dir`` atomically.
+    """Extract the ``<release>/<member>`` files of ``archive`` into ``target_dir`` atomically.
 
     Every member name in the archive is checked for traversal (absolute paths, ``..``) before
     anything is written; the files land in a temporary folder that is renamed at the end.
@@ -43,8 +43,10 @@ def extract_archive(archive: str | Path, target_dir: str | Path,
             staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
             os.chmod(staging, folder_mode())
             try:
-                for filename in sorted(wanted):
-                    (staging / filename).write_bytes(zf.read(by_file[filename]))
+                for filename in sorted(wanted):  # streamed: ml-25m's ratings.csv is 650 MB
+                    with zf.open(by_file[filename]) as member, \
+                            open(staging / filename, "wb") as out:
+                        shutil.copyfileobj(member, out, 1 << 20)
                 if target_dir.exists():
                     shutil.rmtree(target_dir)
                 staging.rename(target_dir)

@@ -13,7 +13,9 @@ from analysis.report.style import FULL_WIDTH, PALETTE, new_figure
 def rating_and_popularity_figure(distribution: pd.DataFrame, popularity: pd.DataFrame) -> Figure:
     """Left: share of ratings by star; right: cumulative share of ratings by item rank."""
     fig, (left, right) = new_figure(FULL_WIDTH, 3.4, ncols=2)
-    left.bar(distribution["rating"], distribution["share"], color=PALETTE["treated"], width=0.7)
+    step = float(distribution["rating"].diff().min()) if len(distribution) > 1 else 1.0
+    left.bar(distribution["rating"], distribution["share"], color=PALETTE["treated"],
+             width=0.7 * step)
     left.set_xlabel("Rating (stars)")
     left.set_ylabel("Share of ratings")
     right.plot(popularity["rank"], popularity["cumulative_share"], color=PALETTE["spillover"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +38,12 @@ class MovieLens:
     users: pd.DataFrame
 
 
-def check_directory(directory: str | Path) -> Path:
-    """The directory as a Path, after checking that every required file is there."""
+def check_directory(directory: str | Path, files: tuple[str, ...] = REQUIRED_FILES) -> Path:
+    """The directory as a Path, after checking that every required file (``files``) is there."""
     directory = Path(directory)
     if not directory.is_dir():
         raise MovieLensError(f"MovieLens directory {directory} does not exist")
-    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    missing = [name for name in files if not (directory / name).is_file()]
     if missing:
         raise MovieLensError(f"MovieLens directory {directory} lacks {', '.join(missing)}")
     return directory
@@ -107,56 +108,87 @@ _PANDAS_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 def _read_delimited(path: Path, sep: str, columns: tuple[str, ...], encoding: str) -> pd.DataFrame:
     """Split a MovieLens file into string columns; every problem names the file, line and text."""
-    text = _decode(path, encoding)
-    expected = f"{len(columns)} {sep!r}-separated columns ({', '.join(columns)})"
+    return split_delimited(path, _decode(path, encoding), sep, columns)
+
+
+def split_delimited(path: Path, text: str, sep: str, columns: tuple[str, ...],
+                    shown_sep: str | None = None) -> pd.DataFrame:
+    """Split decoded ``text`` on the one-character ``sep`` into string columns.
+
+    ``shown_sep`` is the separator as the file writes it when ``text`` had it replaced by ``sep``
+    (ml-1m's ``::``); messages quote it and the line as written.
+    """
+    shown = shown_sep or sep
+
+    def line_as_written(line: int) -> str:
+        return _line_text(text, line).replace(sep, shown)[:120]
+
+    expected = f"{len(columns)} {shown!r}-separated columns ({', '.join(columns)})"
     fields = _fields_per_line(text, sep)
     wrong = np.flatnonzero(fields != len(columns))
     if wrong.size:
         line = int(wrong[0]) + 1
         raise MovieLensError(f"{path}: line {line} has {fields[line - 1]} field(s), expected "
-                             f"{expected}: {_line_text(text, line)[:120]!r}")
+                             f"{expected}: {line_as_written(line)!r}")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str,
                             keep_default_na=False, quoting=3, engine="c",
                             skip_blank_lines=False)
     except pd.errors.ParserError as exc:
-        found = _PANDAS_LINE.search(str(exc))
-        if not found:
-            raise MovieLensError(f"{path}: cannot be split into {expected}: {exc}") from None
-        line = int(found.group(2))
-        raise MovieLensError(f"{path}: line {line} has {found.group(3)} fields, expected "
-                             f"{expected}: {_line_text(text, line)[:120]!r}") from None
+        raise parser_error(path, exc, expected, line_as_written) from None
     frame.columns = list(columns)
     return frame
 
 
+def parser_error(path: Path, exc: pd.errors.ParserError, expected: str,
+                 line_text: Callable[[int], str]) -> MovieLensError:
+    """pandas' tokenizer error as one naming the file, the line, its text and what was expected."""
+    found = _PANDAS_LINE.search(str(exc))
+    if not found:
+        return MovieLensError(f"{path}: cannot be split into {expected}: {exc}")
+    line = int(found.group(2))
+    return MovieLensError(f"{path}: line {line} has {found.group(3)} fields, expected "
+                          f"{expected}: {line_text(line)[:120]!r}")
+
+
+def require_values(raw: pd.DataFrame, column: str, ok: np.ndarray, expected: str,
+                   path: Path) -> None:
+    """Raise naming the first line (row i = line i + 1) where ``ok`` is False."""
+    wrong = ~np.asarray(ok, dtype=bool)
+    if wrong.any():
+        line = int(np.flatnonzero(wrong)[0]) + 1
+        raise MovieLensError(f"{path}: column {column!r} must be {expected}; line {line} has "
+                             f"{raw[column].iloc[line - 1]!r}")
+
+
 def _to_int(frame: pd.DataFrame, column: str, path: Path, dtype: str,
-            low: int | None = None, high: int | None = None) -> pd.Series:
+            low: int | None = None, high: int | None = None, first_line: int = 1) -> pd.Series:
+    """``frame[column]`` as integers; row i of ``frame`` is line ``first_line + i`` of the file."""
     values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
     bad = values.isna() | (values != np.floor(values))
     if bad.any():
-        line = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+        row = int(np.flatnonzero(bad.to_numpy())[0])
         raise MovieLensError(
-            f"{path}: column {column!r} must be an integer; line {line} has "
-            f"{frame[column].iloc[line - 1]!r}"
+            f"{path}: column {column!r} must be an integer; line {first_line + row} has "
+            f"{frame[column].iloc[row]!r}"
         )
     outside = ((values < low) if low is not None else False) | \
         ((values > high) if high is not None else False)
     if np.any(outside):
-        line = int(np.flatnonzero(np.asarray(outside))[0]) + 1
+        row = int(np.flatnonzero(np.asarray(outside))[0])
         raise MovieLensError(
-            f"{path}: column {column!r} must lie in [{low}, {high}]; line {line} has "
-            f"{frame[column].iloc[line - 1]!r}"
+            f"{path}: column {column!r} must lie in [{low}, {high}]; line {first_line + row} has "
+            f"{frame[column].iloc[row]!r}"
         )
     return values.astype(dtype)
 
 
-def _no_repeats(values: pd.Series, path: Path, column: str) -> None:
+def _no_repeats(values: pd.Series, path: Path, column: str, first_line: int = 1) -> None:
     repeated = values.duplicated().to_numpy()
     if repeated.any():
-        line = int(np.flatnonzero(repeated)[0]) + 1
-        raise MovieLensError(f"{path}: column {column!r} must not repeat; line {line} repeats "
-                             f"{int(values.iloc[line - 1])}")
+        row = int(np.flatnonzero(repeated)[0])
+        raise MovieLensError(f"{path}: column {column!r} must not repeat; line {first_line + row} "
+                             f"repeats {int(values.iloc[row])}")
 
 
 def read_info(directory: str | Path) -> dict[str, int]:
@@ -190,7 +222,7 @@ def load_ratings(directory: str | Path) -> pd.DataFrame:
     return ratings.sort_values(["user_id", "movie_id"], kind="stable").reset_index(drop=True)
 
 
-_YEAR_IN_TITLE = re.compile(r"\((\d{4})\)\s*$")
+YEAR_IN_TITLE = re.compile(r"\((\d{4})\)\s*$")
 
 
 def load_items(directory: str | Path) -> pd.DataFrame:
@@ -199,7 +231,7 @@ def load_items(directory: str | Path) -> pd.DataFrame:
     raw = _read_delimited(path, "|", ITEM_COLUMNS, "latin-1")
     release = pd.to_datetime(raw["release_date"].replace("", None), format="%d-%b-%Y",
                              errors="coerce")
-    title_year = pd.to_numeric(raw["title"].str.extract(_YEAR_IN_TITLE, expand=False),
+    title_year = pd.to_numeric(raw["title"].str.extract(YEAR_IN_TITLE, expand=False),
                                errors="coerce")
     year = title_year.fillna(release.dt.year).astype("Int16")
     items = pd.DataFrame({
@@ -222,11 +254,7 @@ def load_users(directory: str | Path) -> pd.DataFrame:
     path = Path(directory) / "u.user"
     raw = _read_delimited(path, "|", USER_COLUMNS, "ascii")
     gender = raw["gender"].str.strip()
-    wrong = ~gender.isin(["M", "F"]).to_numpy()
-    if wrong.any():
-        line = int(np.flatnonzero(wrong)[0]) + 1
-        raise MovieLensError(f"{path}: column 'gender' must be 'M' or 'F'; line {line} has "
-                             f"{raw['gender'].iloc[line - 1]!r}")
+    require_values(raw, "gender", gender.isin(["M", "F"]).to_numpy(), "'M' or 'F'", path)
     users = pd.DataFrame({
         "user_id": _to_int(raw, "user_id", path, "int32", low=1),
         "age": _to_int(raw, "age", path, "int16", low=1, high=120),

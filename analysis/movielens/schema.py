@@ -35,10 +35,12 @@ EXPECTED_COUNTS: dict[str, int] = {"users": 943, "items": 1682, "ratings": 10000
 MAX_RATINGS_PER_USER = 737
 
 SCHEMA_DOC = """
-ratings.parquet  user_id int32, movie_id int32, rating int8 (1-5), timestamp int64 (unix seconds)
+ratings.parquet  user_id int32, movie_id int32, rating int8 (1-5; float32 0.5-5.0 in ml-25m and
+                 ml-32m), timestamp int64 (unix seconds)
 items.parquet    movie_id int32, title string, year Int16 (nullable; from the title or release
                  date), release_date date (nullable), imdb_url string, n_genres int8,
                  genre_<name> int8 0/1 for the 19 genres of u.genre
-users.parquet    user_id int32, age int16, gender string ('M'/'F'), occupation string,
-                 zip_code string
+users.parquet    user_id int32, age int16 (ml-1m: age-group code), gender string ('M'/'F'),
+                 occupation string, zip_code string; ml-25m/32m: rating users, demographics
+                 missing (age Int16)
 """

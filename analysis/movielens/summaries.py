@@ -32,9 +32,13 @@ def dataset_summary(ratings: pd.DataFrame, items: pd.DataFrame, users: pd.DataFr
 
 
 def rating_distribution(ratings: pd.DataFrame) -> pd.DataFrame:
-    """Share of ratings at each star level."""
-    counts = ratings["rating"].value_counts().reindex(range(1, 6), fill_value=0).sort_index()
-    return pd.DataFrame({"rating": counts.index.astype("int8"), "n_ratings": counts.to_numpy(),
+    """Share of ratings at each star level: 1..5 (int8), or 0.5..5.0 for half-star releases."""
+    if pd.api.types.is_integer_dtype(ratings["rating"]):
+        levels, dtype = list(range(1, 6)), "int8"
+    else:
+        levels, dtype = [k / 2 for k in range(1, 11)], "float32"
+    counts = ratings["rating"].value_counts().reindex(levels, fill_value=0).sort_index()
+    return pd.DataFrame({"rating": counts.index.astype(dtype), "n_ratings": counts.to_numpy(),
                          "share": counts.to_numpy() / counts.sum()})
 
 

@@ -78,13 +78,16 @@ def readiness_table(exposure: pd.DataFrame, slates: pd.DataFrame, promotion_prob
 def balance_table(exposure: pd.DataFrame, slates: pd.DataFrame) -> pd.DataFrame:
     """Focal-item covariates by arm: means, difference, standardised difference, Welch p-value."""
     focal = exposure.loc[exposure["is_focal_item"] == 1].copy()
-    focal["is_female"] = (focal["gender"].astype(str) == "F").astype(float)
+    gender = focal["gender"].astype(str)  # missing where a release has no users file
+    focal["is_female"] = np.where(gender.isin(["M", "F"]), (gender == "F").astype(float), np.nan)
     focal = focal.merge(slates[["slate_id", "n_same_cluster"]], on="slate_id", how="left")
     treated = focal["promotion_applied"].to_numpy() == 1
     rows = []
     for column, label in BALANCE_COVARIATES.items():  # ten covariates
         x = focal[column].to_numpy(dtype=float)
         x1, x0 = x[treated & np.isfinite(x)], x[~treated & np.isfinite(x)]
+        if min(x1.size, x0.size) < 2:  # e.g. user age and gender in ml-25m/32m: not published
+            continue
         pooled = np.sqrt((x1.var(ddof=1) + x0.var(ddof=1)) / 2)
         rows.append({
             "covariate": column, "label": label, "mean_promoted": x1.mean(), "mean_control": x0.mean(),

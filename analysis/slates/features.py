@@ -67,6 +67,13 @@ def item_features(ratings: pd.DataFrame, items: pd.DataFrame, liked_threshold: i
     return out
 
 
+def _age(age: pd.Series) -> np.ndarray:
+    """int16 ages; float with NaN where a release publishes no age (ml-25m, ml-32m)."""
+    if age.isna().any():
+        return age.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return age.to_numpy().astype("int16")
+
+
 def user_features(ratings: pd.DataFrame, users: pd.DataFrame, liked_threshold: int = 4) -> pd.DataFrame:
     """One row per user: activity, mean rating, rating tendency, liked share and demographics.
 
@@ -84,7 +91,7 @@ def user_features(ratings: pd.DataFrame, users: pd.DataFrame, liked_threshold: i
         "user_mean_rating": mean_rating,
         "user_tendency": mean_rating - rating.mean(),
         "user_liked_share": liked_share,
-        "age": users["age"].to_numpy().astype("int16"),
+        "age": _age(users["age"]),
         "gender": users["gender"].astype("str").to_numpy(),
         "occupation": users["occupation"].astype("str").to_numpy(),
     })

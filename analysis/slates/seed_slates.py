@@ -98,7 +98,8 @@ def build_seed_slates(
     slate_id, row = slate_id[by_score], row[by_score]
     position = np.tile(np.arange(1, spec.slate_size + 1), spec.n_slates)
 
-    rating = r["rating"].to_numpy()[row].astype("int8")
+    rating = r["rating"].to_numpy()[row]  # whole stars (int8), or half stars (ml-25m/32m)
+    rating = rating.astype("int8" if np.issubdtype(rating.dtype, np.integer) else "float32")
     slates = pd.DataFrame({
         "slate_id": slate_id.astype("int32"),
         "user_id": r["user_id"].to_numpy()[row].astype("int32"),
