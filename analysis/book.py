@@ -288,6 +288,30 @@ def show_figure(artifact_id: str, width: int | None = None, label: str | None = 
 SITE_DATA = "data"
 
 
+def chapter_citation(chapter: str) -> str:
+    """How to cite one chapter of the book on its own (``chapter``: its path in the book, e.g.
+    ``chapters/08-portfolio-report.qmd``): title, chapter number, book, edition and address."""
+    import re
+
+    from analysis import book_checks
+    from analysis.report import portfolio
+
+    root = project_root()
+    path = root / chapter
+    heading = next(line for line in path.read_text(encoding="utf-8").splitlines()
+                   if line.startswith("# "))
+    title = re.sub(r"\s*\{[^}]*\}\s*$", "", heading[2:]).strip()
+    number = book_checks.chapter_numbers(root)[path]
+    url = f"{site_url()}{Path(chapter).with_suffix('.html').as_posix()}"
+    return portfolio.report_citation(book_title(), edition(), number, title, url)
+
+
+def in_book() -> bool:
+    """Whether the running document is part of the book (the book executes from its own folder;
+    the memo and the standalone report execute from theirs)."""
+    return Path.cwd().resolve() == project_root()
+
+
 def site_url() -> str:
     """The published site's address (``book: site-url`` in _quarto.yml), ending in ``/``."""
     book_config = _quarto_config(str(project_root() / "_quarto.yml")).get("book", {})
@@ -340,7 +364,7 @@ def data_links(artifact_id: str, absolute: bool | None = None) -> list[citation.
     chapter page (the CSVs are copied into the site); elsewhere they point at the site."""
     rec = record(artifact_id)
     if absolute is None:
-        absolute = target_format() != "html"
+        absolute = target_format() != "html" or not in_book()
     shown = _shown_at(str(project_root())).get(artifact_id)
     depth = len(Path(shown[1]).parent.parts) if shown else 1
     base = site_url() if absolute else "../" * depth
@@ -355,7 +379,14 @@ def citation_text(artifact_id: str, number: str | None = None) -> str:
     rec = record(artifact_id)
     if number is None:
         shown = _shown_at(str(project_root())).get(artifact_id)
-        number = f"@{shown[0]}" if shown else "the catalog entry"
+        if shown is None:
+            number = "the catalog entry"
+        elif in_book():
+            number = f"@{shown[0]}"
+        else:  # a document of its own (the standalone report) cites the book's number
+            from analysis import book_checks
+
+            number = book_checks.crossref_numbers(project_root())[shown[0]]
     return citation.citation_line(book_title(), edition(), number, rec["title"],
                                   artifact_url(artifact_id), rec["sha256"])
 

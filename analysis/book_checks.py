@@ -127,22 +127,10 @@ def crossref_numbers(root: str | Path) -> dict[str, str]:
     For documents outside the book (the memo template), which cannot resolve ``@fig-x`` against the
     book; ``tests/test_citation.py`` checks these numbers against the rendered book.
     """
-    root = Path(root)
-    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
-    appendices = {str(root / name) for name in _appendix_names(config.get("book", {}))}
     numbers: dict[str, str] = {}
-    chapter_no, appendix_no = 0, 0
-    for chapter in chapter_files(root):
+    for chapter, chapter_number in chapter_numbers(root).items():
         text = chapter.read_text(encoding="utf-8")
-        first = next((line for line in text.splitlines() if line.startswith("# ")), "")
-        if "unnumbered" in first or "{-" in first:
-            prefix = ""
-        elif str(chapter) in appendices:
-            appendix_no += 1
-            prefix = f"{chr(ord('A') + appendix_no - 1)}."
-        else:
-            chapter_no += 1
-            prefix = f"{chapter_no}."
+        prefix = f"{chapter_number}." if chapter_number else ""
         found = [(m.start(), m.group(1)) for m in LABEL_ATTR.finditer(text)]
         found += [(m.start(), label) for m in CELL.finditer(text)
                   for label in re.findall(r"^#\|\s*label:\s*(\S+)", m.group(1), re.M)]
@@ -153,6 +141,27 @@ def crossref_numbers(root: str | Path) -> dict[str, str]:
                 counts[kind] += 1
                 word = "Figure" if kind == "fig" else "Table"
                 numbers[label] = f"{word} {prefix}{counts[kind]}"
+    return numbers
+
+
+def chapter_numbers(root: str | Path) -> dict[Path, str]:
+    """Every chapter file with the number Quarto gives it ("3", "A"; "" when unnumbered)."""
+    root = Path(root)
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
+    appendices = {str(root / name) for name in _appendix_names(config.get("book", {}))}
+    numbers: dict[Path, str] = {}
+    chapter_no, appendix_no = 0, 0
+    for chapter in chapter_files(root):
+        text = chapter.read_text(encoding="utf-8")
+        first = next((line for line in text.splitlines() if line.startswith("# ")), "")
+        if "unnumbered" in first or "{-" in first:
+            numbers[chapter] = ""
+        elif str(chapter) in appendices:
+            appendix_no += 1
+            numbers[chapter] = chr(ord("A") + appendix_no - 1)
+        else:
+            chapter_no += 1
+            numbers[chapter] = str(chapter_no)
     return numbers
 
 
