@@ -94,10 +94,9 @@ def identifier_text(page: Page) -> str:
 #: A provenance line in PDF text: from its prefix to the citation line that always follows it
 #: (at most ``PDF_NOTE_CHARS`` characters; a line whose citation is not found ends at its line end).
 PDF_NOTE_CHARS = 800
+_PROV, _CITE = re.escape(PROVENANCE_PREFIX), re.escape(CITE_PREFIX)
 PDF_PROVENANCE = re.compile(
-    re.escape(PROVENANCE_PREFIX) + r"(?:(?!" + re.escape(CITE_PREFIX) + r").){0,%d}?"
-    % PDF_NOTE_CHARS + re.escape(CITE_PREFIX) + r"|" + re.escape(PROVENANCE_PREFIX) + r"[^\n]*",
-    re.S)
+    rf"{_PROV}(?:(?!{_CITE}).){{0,{PDF_NOTE_CHARS}}}?{_CITE}|{_PROV}[^\n]*", re.S)
 
 
 def without_pdf_provenance(text: str) -> str:
