@@ -132,7 +132,7 @@ def test_every_html_figure_and_table_has_provenance_and_citation(pages, shown_la
                 for p in render_checks.missing_artifact_notes(page, shown_labels)],
                "figures or tables without provenance and citation lines in the HTML")
     catalog = next(p for p in pages if p.path == CATALOG_PAGE)
-    cited = {a["href"][1:] for note in catalog.soup.select(".artifact-provenance")
+    cited = {a["href"].split("#")[-1] for note in catalog.soup.select(".artifact-provenance")
              for a in note.select("a.quarto-xref")}
     assert set(shown_labels) <= cited, f"catalog lacks {set(shown_labels) - cited}"
 
