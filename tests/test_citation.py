@@ -130,6 +130,13 @@ def test_attention_assumption_says_whether_the_penalty_decides_the_sign(default,
     assert f"{default:+.3f}" in sentence and f"{without:+.3f}" in sentence
 
 
+def test_report_citation_punctuates_its_title_once():
+    edition = citation.Edition("abc1234", "2026-01-31")
+    assert portfolio.report_citation("Book", edition, "9", "Should we?", "https://u") == (
+        "*Should we?* Chapter 9 of *Book*, edition abc1234 (2026-01-31). <https://u>.")
+    assert portfolio.report_citation("Book", edition, "9", "Report", "u").startswith("*Report*. ")
+
+
 def test_chapters_showing_artifacts_re_execute_when_the_edition_changes():
     assert book_freeze.EDITION.search('book.show_figure("x")')
     assert book_freeze.EDITION.search('book.show_table(\n "x")')

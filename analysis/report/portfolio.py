@@ -25,5 +25,6 @@ def attention_assumption(default_total: float, no_attention_total: float) -> str
 def report_citation(book_title: str, edition: Edition, chapter_number: str, chapter_title: str,
                     url: str) -> str:
     """How to cite the portfolio report on its own (Markdown)."""
-    return (f"*{chapter_title}*. Chapter {chapter_number} of *{book_title}*, {edition}. "
+    stop = "" if chapter_title.endswith((".", "?", "!")) else "."
+    return (f"*{chapter_title}*{stop} Chapter {chapter_number} of *{book_title}*, {edition}. "
             f"<{url}>.")
