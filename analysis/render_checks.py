@@ -34,6 +34,8 @@ RAW_MARKUP = {
     "raw inline code": re.compile(r"\{python\}|\{r\}"),
     "backtick": re.compile(r"`"),
     "unresolved citation": re.compile(r"\?\?|\(\s*[\w:-]+\?\s*\)"),
+    # Plain text passed through Markdown escaping (an inline value that should be book.Prose).
+    "escaped punctuation": re.compile(r"\w\\[-.*_]\w"),
 }
 
 #: An identifier in snake_case (two or more lower-case words joined by underscores).

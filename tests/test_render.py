@@ -186,9 +186,11 @@ def test_log_check_catches_planted_warnings():
 
 
 def test_raw_markup_check_catches_planted_markup():
-    planted = "See ?@fig-missing, the value `{python} x` and `code` in prose."
+    planted = ("See ?@fig-missing, the value `{python} x` and `code` in prose, at "
+               "https://interference\\-book\\.github\\.io.")
     kinds = {p.split(":")[0] for p in render_checks.raw_markup(planted)}
-    assert kinds == {"unresolved cross-reference", "raw inline code", "backtick"}
+    assert kinds == {"unresolved cross-reference", "raw inline code", "backtick",
+                     "escaped punctuation"}
     assert render_checks.raw_markup("A clean sentence with −0.25 and 95% (Harper 2015).") == []
 
 
