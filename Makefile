@@ -3,6 +3,9 @@
 #   make book    set up, run the whole pipeline (config/config.yaml) and render the book (rule book)
 #   make test    set up, then run the whole test suite (builds config/ci.yaml artifacts)
 #   make bench   million-node scale build + hot-path benchmarks -> results/benchmarks.csv
+#   make memo    a memo embedding chosen book figures with their citation lines (FIGURES=fig-a,...)
+#                -> build/memo/memo.{html,pdf,docx}; make report: the portfolio report on its own
+#                -> build/report/portfolio.{html,pdf}. Both read RESULTS (default: results).
 #
 # Variables: PYTHON (interpreter used to create .venv), CORES (snakemake cores), CONFIG,
 # SNAKEMAKE_ARGS (extra arguments, e.g. SNAKEMAKE_ARGS="--config movielens_dir=/data/ml-100k").
@@ -17,7 +20,7 @@ STAMP := $(VENV)/.installed
 # Succeeds when Quarto is installed (PATH, $$QUARTO or the CI cache; see analysis/quarto_render.py).
 HAVE_QUARTO := $(BIN)/python -c "from analysis.quarto_render import find_quarto; raise SystemExit(find_quarto() is None)"
 
-.PHONY: book setup artifacts ci-artifacts render proof test lint bench dry-run clean
+.PHONY: book setup artifacts ci-artifacts render proof test lint bench dry-run clean memo report
 
 # The book is the last rule of the pipeline: it re-renders only when a chapter, the book's sources
 # or an artifact changed, and then re-executes only the chapters whose artifacts changed.
@@ -54,6 +57,19 @@ dry-run: $(STAMP)
 # Without Quarto this says how to install it and fails (make reports "Error 3").
 render: $(STAMP)
 	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m analysis.quarto_render --results-dir results --output-dir _book
+
+# Memo template (memo/memo.qmd) and standalone portfolio report (report/portfolio.qmd): each is its
+# own Quarto project that reads the artifacts in RESULTS. Without Quarto they fail like render.
+RESULTS ?= results
+FIGURES ?=
+memo: $(STAMP)
+	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m analysis.quarto_render --project memo \
+	  --target memo.qmd --to all --results-dir $(RESULTS) --output-dir build/memo \
+	  $(if $(FIGURES),--param figures:$(FIGURES))
+
+report: $(STAMP)
+	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m analysis.quarto_render --project report \
+	  --target portfolio.qmd --to all --results-dir $(RESULTS) --output-dir build/report
 
 # Render the book, then write every PDF page as a PNG into build/proof/ to look at page by page.
 proof: book

@@ -20,6 +20,7 @@ instead of serving new numbers with old provenance.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.atomic import sha256_file
-from analysis.report import labels
+from analysis.report import citation, figure_data, labels
 from analysis.report.manifest import Manifest, ManifestError
 
 RESULTS_ENV = "BOOK_RESULTS_DIR"
@@ -43,12 +44,29 @@ label = labels.label
 
 
 def project_root(start: str | Path | None = None) -> Path:
-    """The nearest folder at or above ``start`` (default: cwd) that holds ``_quarto.yml``."""
+    """The book project: the nearest folder at or above ``start`` (default: cwd) whose
+    ``_quarto.yml`` configures a book (documents with their own ``_quarto.yml`` inside the book's
+    folder, like the memo template, still read the book's results); else the nearest folder with a
+    ``_quarto.yml``."""
     here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_quarto.yml").exists():
+    candidates = [folder for folder in (here, *here.parents) if (folder / "_quarto.yml").exists()]
+    for folder in candidates:
+        if _is_book(folder / "_quarto.yml"):
             return folder
+    if candidates:
+        return candidates[0]
     raise ManifestError(f"no _quarto.yml found at or above {here}: run from inside the book project")
+
+
+def _is_book(config_path: Path) -> bool:
+    return "book" in _quarto_config(str(config_path))
+
+
+@lru_cache(maxsize=8)
+def _quarto_config(config_path: str) -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
 
 
 def results_dir() -> Path:
@@ -225,11 +243,12 @@ def table_markdown(artifact_id: str, columns: Sequence[str] | None = None,
     return _escape_cells(df).to_markdown(index=False, disable_numparse=True)
 
 
-def show_table(artifact_id: str, **kwargs: Any) -> Any:
-    """Display an artifact table as Markdown (use in a ``#| label: tbl-...`` cell)."""
+def show_table(artifact_id: str, label: str | None = None, **kwargs: Any) -> Any:
+    """Display an artifact table as Markdown (use in a ``#| label: tbl-...`` cell), followed by
+    its provenance and citation lines (:func:`artifact_note`)."""
     from IPython.display import Markdown
 
-    return Markdown(table_markdown(artifact_id, **kwargs))
+    return Markdown(table_markdown(artifact_id, **kwargs) + artifact_note(artifact_id, label))
 
 
 def target_format() -> str | None:
@@ -246,16 +265,140 @@ def target_format() -> str | None:
         return None
 
 
-def show_figure(artifact_id: str, width: int | None = None) -> Any:
-    """Display a figure artifact (use in a ``#| label: fig-...`` cell).
-
-    HTML output gets the SVG (sharp at any zoom); every other format gets the PNG.
-    """
+def figure_image(artifact_id: str, width: int | None = None) -> Any:
+    """A figure artifact as an image: the SVG for HTML (sharp at any zoom), else the PNG."""
     from IPython.display import SVG, Image
 
     if target_format() == "html" and width is None:
         return SVG(filename=str(figure_path(artifact_id, "svg")))
     return Image(filename=str(figure_path(artifact_id, "png")), width=width)
+
+
+def show_figure(artifact_id: str, width: int | None = None, label: str | None = None) -> Any:
+    """Display a figure artifact (use in a ``#| label: fig-...`` cell), then its provenance and
+    citation lines (:func:`artifact_note`)."""
+    from IPython.display import Markdown, display
+
+    display(figure_image(artifact_id, width))
+    return Markdown(artifact_note(artifact_id, label))
+
+
+# -- provenance and citation lines ----------------------------------------------------------------
+#: Folder of the rendered site that holds every table's CSV (copied by book/postrender.py).
+SITE_DATA = "data"
+
+
+def chapter_citation(chapter: str) -> str:
+    """How to cite one chapter of the book on its own (``chapter``: its path in the book, e.g.
+    ``chapters/08-portfolio-report.qmd``): title, chapter number, book, edition and address."""
+    import re
+
+    from analysis import book_checks
+    from analysis.report import portfolio
+
+    root = project_root()
+    path = root / chapter
+    heading = next(line for line in path.read_text(encoding="utf-8").splitlines()
+                   if line.startswith("# "))
+    title = re.sub(r"\s*\{[^}]*\}\s*$", "", heading[2:]).strip()
+    number = book_checks.chapter_numbers(root)[path]
+    url = f"{site_url()}{Path(chapter).with_suffix('.html').as_posix()}"
+    return portfolio.report_citation(book_title(), edition(), number, title, url)
+
+
+def in_book() -> bool:
+    """Whether the running document is part of the book (the book executes from its own folder;
+    the memo and the standalone report execute from theirs)."""
+    return Path.cwd().resolve() == project_root()
+
+
+def site_url() -> str:
+    """The published site's address (``book: site-url`` in _quarto.yml), ending in ``/``."""
+    book_config = _quarto_config(str(project_root() / "_quarto.yml")).get("book", {})
+    url = book_config.get("site-url")
+    if not url:
+        raise ManifestError("_quarto.yml has no book: site-url; the citation lines need it")
+    return url.rstrip("/") + "/"
+
+
+def book_title() -> str:
+    return _quarto_config(str(project_root() / "_quarto.yml"))["book"]["title"]
+
+
+def edition() -> citation.Edition:
+    """This build of the book: short commit of HEAD and :func:`build_date` (deterministic)."""
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], capture_output=True,
+                                text=True, check=True, cwd=project_root()).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "uncommitted"
+    return citation.Edition(commit=commit or "uncommitted", date=build_date())
+
+
+@lru_cache(maxsize=4)
+def _shown_at(root: str) -> dict[str, tuple[str, str]]:
+    """Artifact id -> (label, chapter path relative to the book) where the book first shows it."""
+    from analysis import book_checks
+
+    chapters = {path.name: path.relative_to(root).as_posix()
+                for path in book_checks.chapter_files(root)}
+    shown: dict[str, tuple[str, str]] = {}
+    for label_, artifact_id, chapter in book_checks.displayed_artifacts(root):
+        shown.setdefault(artifact_id, (label_, chapters[chapter]))
+    return shown
+
+
+def artifact_url(artifact_id: str) -> str:
+    """The artifact's address on the published site (its chapter page and anchor)."""
+    shown = _shown_at(str(project_root())).get(artifact_id)
+    if shown is None:
+        return f"{site_url()}chapters/catalog.html"
+    label_, chapter = shown
+    return f"{site_url()}{Path(chapter).with_suffix('.html').as_posix()}#{label_}"
+
+
+def data_links(artifact_id: str, absolute: bool | None = None) -> list[citation.DataLink]:
+    """Links to the CSV of every table behind an artifact. In HTML they are relative to the
+    chapter page (the CSVs are copied into the site); elsewhere they point at the site."""
+    rec = record(artifact_id)
+    if absolute is None:
+        absolute = target_format() != "html" or not in_book()
+    shown = _shown_at(str(project_root())).get(artifact_id)
+    depth = len(Path(shown[1]).parent.parts) if shown else 1
+    base = site_url() if absolute else "../" * depth
+    return [citation.DataLink(title=record(table_id)["title"],
+                              href=f"{base}{SITE_DATA}/{table_id}.csv")
+            for table_id in figure_data.data_tables(rec)]
+
+
+def citation_text(artifact_id: str, number: str | None = None) -> str:
+    """The "Cite as" line of an artifact; ``number`` defaults to a cross-reference to the label
+    the book shows it under (Quarto resolves it to "Figure 3.2")."""
+    rec = record(artifact_id)
+    if number is None:
+        shown = _shown_at(str(project_root())).get(artifact_id)
+        if shown is None:
+            number = "the catalog entry"
+        elif in_book():
+            number = f"@{shown[0]}"
+        else:  # a document of its own (the standalone report) cites the book's number
+            from analysis import book_checks
+
+            number = book_checks.crossref_numbers(project_root())[shown[0]]
+    return citation.citation_line(book_title(), edition(), number, rec["title"],
+                                  artifact_url(artifact_id), rec["sha256"])
+
+
+def artifact_note(artifact_id: str, label: str | None = None, number: str | None = None,
+                  absolute: bool | None = None) -> str:
+    """Provenance and "Cite as" lines for under a figure or table, as a Markdown block."""
+    if label is not None and number is None:
+        number = f"@{label}"
+    return citation.artifact_note(
+        citation.provenance_line(record(artifact_id), data_links(artifact_id, absolute)),
+        citation_text(artifact_id, number))
 
 
 def catalog(kind: str | None = None) -> pd.DataFrame:
@@ -294,15 +437,16 @@ def catalog_markdown(kind: str) -> str:
     """The catalog of one kind of artifact as a Markdown list keyed by figure or table number.
 
     Each entry resolves to its number through a Quarto cross-reference (``@fig-...``), then gives
-    the title, the artifact id, the rule and seed that made it and the start of its SHA-256.
+    the title and the artifact id, then the same provenance and citation lines as under the figure
+    or table itself.
     """
     entries = []
     for row in catalog(kind).itertuples(index=False):
         head = f"@{row.label}" if row.label else "Not shown in a chapter"
-        seed = f", seed {row.seed}" if row.seed else ""
-        entries.append(f"- **{head}**: {row.title}. Artifact `{row.id}` (rule `{row.rule}`{seed}; "
-                       f"SHA-256 `{row.sha256}`).")
-    return "\n".join(entries)
+        note = artifact_note(row.id, row.label or None).strip("\n")
+        entries.append(f"- **{head}**: {row.title}. Artifact `{row.id}`.\n\n"
+                       + textwrap.indent(note, "  "))
+    return "\n\n".join(entries)
 
 
 def show_catalog(kind: str) -> Any:

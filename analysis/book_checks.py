@@ -155,6 +155,62 @@ def displayed_artifacts(root: str | Path) -> list[tuple[str, str, str]]:
     return found
 
 
+def crossref_numbers(root: str | Path) -> dict[str, str]:
+    """Every figure and table label of the book with the number Quarto gives it ("Figure 3.2",
+    "Table A.1"): chapters are numbered in ``_quarto.yml`` order (unnumbered ones skipped),
+    appendices by letter, and floats by order of appearance within their chapter.
+
+    For documents outside the book (the memo template), which cannot resolve ``@fig-x`` against the
+    book; ``tests/test_citation.py`` checks these numbers against the rendered book.
+    """
+    numbers: dict[str, str] = {}
+    for chapter, chapter_number in chapter_numbers(root).items():
+        text = chapter.read_text(encoding="utf-8")
+        prefix = f"{chapter_number}." if chapter_number else ""
+        found = [(m.start(), m.group(1)) for m in LABEL_ATTR.finditer(text)]
+        found += [(m.start(), label) for m in CELL.finditer(text)
+                  for label in re.findall(r"^#\|\s*label:\s*(\S+)", m.group(1), re.M)]
+        counts = {"fig": 0, "tbl": 0}
+        for _, label in sorted(found):
+            kind = label.split("-", 1)[0]
+            if kind in counts:
+                counts[kind] += 1
+                word = "Figure" if kind == "fig" else "Table"
+                numbers[label] = f"{word} {prefix}{counts[kind]}"
+    return numbers
+
+
+def chapter_numbers(root: str | Path) -> dict[Path, str]:
+    """Every chapter file with the number Quarto gives it ("3", "A"; "" when unnumbered)."""
+    root = Path(root)
+    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
+    appendices = {str(root / name) for name in _appendix_names(config.get("book", {}))}
+    numbers: dict[Path, str] = {}
+    chapter_no, appendix_no = 0, 0
+    for chapter in chapter_files(root):
+        text = chapter.read_text(encoding="utf-8")
+        first = next((line for line in text.splitlines() if line.startswith("# ")), "")
+        if "unnumbered" in first or "{-" in first:
+            numbers[chapter] = ""
+        elif str(chapter) in appendices:
+            appendix_no += 1
+            numbers[chapter] = chr(ord("A") + appendix_no - 1)
+        else:
+            chapter_no += 1
+            numbers[chapter] = str(chapter_no)
+    return numbers
+
+
+def _appendix_names(book: dict) -> list[str]:
+    names: list[str] = []
+    for entry in book.get("appendices", []) or []:
+        if isinstance(entry, str):
+            names.append(entry)
+        elif isinstance(entry, dict):
+            names += [e for e in entry.get("chapters", []) if isinstance(e, str)]
+    return names
+
+
 def pandoc_markdown(chapter: Path) -> str:
     """The chapter as pandoc sees it after Quarto turns executable cells into code blocks."""
     text = chapter.read_text(encoding="utf-8")

@@ -28,11 +28,14 @@ from pathlib import Path
 from analysis import book_checks
 
 #: Code whose change alters how every chapter renders artifacts into text.
-READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py")
+READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py",
+               "analysis/report/citation.py", "analysis/report/figure_data.py", "_quarto.yml")
 #: Chapters that read the whole manifest rather than named artifacts.
 WHOLE_MANIFEST = re.compile(r"book\.(?:catalog|show_catalog|manifest)\(")
-#: Chapters that print the edition (commit, build date).
-EDITION = re.compile(r"book\.(?:build_date|edition)\(")
+#: Chapters that print the edition (commit, build date): directly, or in the citation line under
+#: every figure and table they show.
+EDITION = re.compile(
+    r"book\.(?:build_date|edition|show_figure|show_table|show_catalog|catalog_markdown)\(")
 STAMP = "artifact-keys.json"
 IDENTIFIER = re.compile(r"[\"']([a-z][a-z0-9_]*)[\"']")
 

@@ -87,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results-dir", required=True, help="artifacts the chapters read")
     parser.add_argument("--output-dir", required=True, help="where the HTML book and PDF go")
     parser.add_argument("--project", default=".", help="the book project (holds _quarto.yml)")
+    parser.add_argument("--target", help="one document of the project (default: all of it)")
+    parser.add_argument("--to", help="output format(s), e.g. all (default: the project's)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME:VALUE",
+                        help="a document parameter (quarto render -P), e.g. figures:fig-a,fig-b")
     args = parser.parse_args(argv)
     quarto = find_quarto()
     if quarto is None:
@@ -95,15 +99,18 @@ def main(argv: list[str] | None = None) -> int:
               "Install Quarto >= 1.9 from https://quarto.org/docs/get-started/ (or set QUARTO to "
               "the quarto command) and run 'make render'.", file=sys.stderr)
         return 3
-    print(f"Rendering the book into {args.output_dir} with {quarto} ...", flush=True)
-    result = render(args.project, args.output_dir, results_dir=args.results_dir, quarto=quarto)
+    what = args.target or "the book"
+    print(f"Rendering {what} into {args.output_dir} with {quarto} ...", flush=True)
+    params = tuple(arg for param in args.param for arg in ("-P", param))
+    result = render(args.project, args.output_dir, results_dir=args.results_dir, quarto=quarto,
+                    target=args.target, to=args.to, extra_args=params)
     print(result.log)
     if result.returncode != 0:
         print(f"quarto render failed (exit {result.returncode}); the log is above.", file=sys.stderr)
         return result.returncode
     for problem in render_checks.log_problems(result.log):
         print(f"warning from the render: {problem}", file=sys.stderr)
-    print(f"Book written to {args.output_dir} in {result.seconds:.0f} s.")
+    print(f"{what[0].upper()}{what[1:]} written to {args.output_dir} in {result.seconds:.0f} s.")
     return 0
 
 

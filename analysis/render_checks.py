@@ -23,6 +23,8 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
+from analysis.report.citation import CITE_PREFIX, NOTE_CLASS, PROVENANCE_PREFIX
+
 #: Lines of Quarto's, pandoc's or Typst's output that signal a problem.
 LOG_PROBLEM = re.compile(r"\b(WARN|WARNING|ERROR)\b|^\s*(warning|error)(\[\w+\])?:", re.M)
 
@@ -32,6 +34,8 @@ RAW_MARKUP = {
     "raw inline code": re.compile(r"\{python\}|\{r\}"),
     "backtick": re.compile(r"`"),
     "unresolved citation": re.compile(r"\?\?|\(\s*[\w:-]+\?\s*\)"),
+    # Plain text passed through Markdown escaping (an inline value that should be book.Prose).
+    "escaped punctuation": re.compile(r"\w\\[-.*_]\w"),
 }
 
 #: An identifier in snake_case (two or more lower-case words joined by underscores).
@@ -76,6 +80,62 @@ def reader_text(element) -> str:
     for tag in clone.select(".visually-hidden, .sr-only, .quarto-alternate-formats"):
         tag.decompose()
     return clone.get_text(" ", strip=False)
+
+
+def identifier_text(page: Page) -> str:
+    """A page's reader text without the provenance and citation lines under figures and tables
+    (elements of class ``artifact-provenance``): the only place where rule and module names may
+    reach a reader outside the catalog appendix."""
+    main = page.soup.find("main") or page.soup.body or page.soup
+    clone = BeautifulSoup(str(main), "html.parser")
+    for tag in clone.select(f".{NOTE_CLASS}"):
+        tag.decompose()
+    return reader_text(clone)
+
+
+#: A provenance line in PDF text: from its prefix to the citation line that always follows it
+#: (at most ``PDF_NOTE_CHARS`` characters; a line whose citation is not found ends at its line end).
+PDF_NOTE_CHARS = 800
+_PROV, _CITE = re.escape(PROVENANCE_PREFIX), re.escape(CITE_PREFIX)
+PDF_PROVENANCE = re.compile(
+    rf"{_PROV}(?:(?!{_CITE}).){{0,{PDF_NOTE_CHARS}}}?{_CITE}|{_PROV}[^\n]*", re.S)
+
+
+def without_pdf_provenance(text: str) -> str:
+    """PDF text with every provenance line (prefix ``Provenance:``) cut out, for the identifier
+    check; the citation line that follows has no identifiers and stays."""
+    return PDF_PROVENANCE.sub(lambda m: CITE_PREFIX + "\f" * m.group(0).count("\f"), text)
+
+
+def missing_artifact_notes(page: Page, labels: Iterable[str]) -> list[str]:
+    """Figures and tables of ``labels`` on the page without their provenance and citation lines.
+
+    Each must be followed by an element of class ``artifact-provenance`` holding a provenance line
+    with a CSV link (diagrams excepted: they say they have no data) and a citation line that links
+    back to the figure's own anchor."""
+    problems = []
+    notes = page.soup.select(f".{NOTE_CLASS}")
+    for label in labels:
+        if page.soup.find(id=label) is None:
+            continue
+        note = next((n for n in notes if n.find("a", href=f"#{label}") is not None), None)
+        if note is None:
+            problems.append(f"{page.path}: {label} has no citation line")
+            continue
+        text = " ".join(note.get_text(" ").split())
+        if PROVENANCE_PREFIX not in text or CITE_PREFIX not in text:
+            problems.append(f"{page.path}: {label} lacks a provenance or citation line: {text!r}")
+        elif not note.select("a[href$='.csv']") and "Data: none" not in text:
+            problems.append(f"{page.path}: {label} has no link to its data as CSV")
+    return problems
+
+
+def pdf_cited_numbers(text: str) -> set[str]:
+    """Figure and table numbers named by the citation lines of a PDF ("Figure 3.2", "Table A.1")."""
+    flat = " ".join(text.split())
+    return {f"{m.group(1)} {m.group(2)}" for m in re.finditer(
+        re.escape(CITE_PREFIX) + r"[^“]{0,200}?\b(Figure|Table) ((?:[0-9]+|[A-Z])(?:\.[0-9]+)?)\s*“",
+        flat)}
 
 
 def raw_markup(text: str) -> list[str]:

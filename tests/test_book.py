@@ -88,17 +88,23 @@ def test_chapter_code_executes_against_artifacts(chapter: Path, ci_results, monk
 
     monkeypatch.chdir(ROOT)  # _quarto.yml sets execute-dir: project
     monkeypatch.setenv("BOOK_RESULTS_DIR", str(ci_results))
+    displayed: list = []  # what cells pass to IPython's display() (show_figure's image)
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **_: displayed.extend(objs))
     namespace: dict = {"__name__": "__main__"}
     for kind, item in book_checks.document_order(chapter):
         if kind == "cell":
+            displayed.clear()
             try:
                 shown = _run_cell(item.code, namespace)
             except Exception as exc:
                 pytest.fail(f"{chapter.name} cell {item.index} ({item.label}) failed: {exc!r}")
             if item.label and item.label.startswith("fig-"):
-                assert isinstance(shown, Image | SVG), f"{item.label} does not display a figure"
-            if item.label and item.label.startswith("tbl-"):
-                assert isinstance(shown, Markdown), f"{item.label} does not display a table"
+                assert any(isinstance(o, Image | SVG) for o in displayed), \
+                    f"{item.label} does not display a figure"
+            if item.label and item.label.startswith(("fig-", "tbl-")):
+                assert isinstance(shown, Markdown), f"{item.label} does not display Markdown"
+                assert "Provenance:" in shown.data and f"@{item.label} " in shown.data, \
+                    f"{item.label} lacks its provenance and citation lines"
         else:
             try:
                 text = str(eval(item, namespace))

@@ -187,3 +187,33 @@ def test_search_finds_a_chapter_by_a_word_in_it(browser, served_site):
         assert not visit.outside, f"requests left the site: {visit.outside}"
     finally:
         visit.close()
+
+
+def test_every_provenance_csv_link_loads_as_a_table(browser, served_site, rendered_book):
+    """Every "(CSV)" link under a figure or table answers 200 with a CSV that has a header row
+    and at least one data row, and every table of the manifest is offered once in the site."""
+    import csv
+    import io
+
+    visit = _Visit(browser, served_site)
+    problems, links = [], set()
+    try:
+        for path in _page_paths(rendered_book.output_dir):
+            visit.page.goto(f"{served_site}/{path}", wait_until="domcontentloaded")
+            links.update(visit.page.eval_on_selector_all(
+                ".artifact-provenance a[href$='.csv']", "as => as.map(a => a.href)"))
+        assert links, "no CSV link under any figure or table"
+        for url in sorted(links):
+            response = visit.context.request.get(url)
+            if response.status != 200:
+                problems.append(f"{url}: HTTP {response.status}")
+                continue
+            rows = list(csv.reader(io.StringIO(response.text())))
+            if len(rows) < 2 or not all(rows[0]):
+                problems.append(f"{url}: not a table with a header row ({len(rows)} rows)")
+    finally:
+        visit.close()
+    assert not problems, "\n".join(problems)
+    offered = {Path(urlsplit(url).path).stem for url in links}
+    in_site = {p.stem for p in (rendered_book.output_dir / "data").glob("*.csv")}
+    assert offered <= in_site

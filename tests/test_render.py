@@ -96,7 +96,7 @@ def test_html_pages_show_no_identifiers(pages, artifact_ids):
     problems = []
     for page in pages:
         allowed = artifact_ids if page.path == CATALOG_PAGE else set()
-        words = render_checks.snake_case_words(page.text, allowed)
+        words = render_checks.snake_case_words(render_checks.identifier_text(page), allowed)
         problems += [f"{page.path}: {w}" for w in words]
     _fail_with(problems, "snake_case identifiers on HTML pages")
 
@@ -106,7 +106,7 @@ def test_pdf_text_has_no_unresolved_references_or_raw_markup(pdf):
 
 
 def test_pdf_shows_no_identifiers_outside_the_catalog(pdf, artifact_ids):
-    pages = render_checks.pdf_text(pdf).split("\f")
+    pages = render_checks.without_pdf_provenance(render_checks.pdf_text(pdf)).split("\f")
     catalog = render_checks.pdf_chapter_pages(pages, "Figure and table catalog")
     assert catalog, "the catalog appendix is missing from the PDF"
     problems = []
@@ -115,6 +115,49 @@ def test_pdf_shows_no_identifiers_outside_the_catalog(pdf, artifact_ids):
         problems += [f"page {number}: {w}"
                      for w in render_checks.snake_case_words(page, allowed)]
     _fail_with(problems, "snake_case identifiers in the PDF")
+
+
+@pytest.fixture(scope="module")
+def shown_labels() -> list[str]:
+    """Labels of every figure and table cell that shows an artifact."""
+    from analysis import book_checks
+
+    return [label for label, _, _ in book_checks.displayed_artifacts(ROOT)]
+
+
+def test_every_html_figure_and_table_has_provenance_and_citation(pages, shown_labels):
+    found = {label for page in pages for label in shown_labels if page.soup.find(id=label)}
+    assert found == set(shown_labels), f"not on any page: {set(shown_labels) - found}"
+    _fail_with([p for page in pages
+                for p in render_checks.missing_artifact_notes(page, shown_labels)],
+               "figures or tables without provenance and citation lines in the HTML")
+    catalog = next(p for p in pages if p.path == CATALOG_PAGE)
+    cited = {a["href"].split("#")[-1] for note in catalog.soup.select(".artifact-provenance")
+             for a in note.select("a.quarto-xref")}
+    assert set(shown_labels) <= cited, f"catalog lacks {set(shown_labels) - cited}"
+
+
+def test_html_pages_carry_google_scholar_metadata(pages):
+    index = next(p for p in pages if p.path == Path("index.html"))
+    meta = {m.get("name"): m.get("content") for m in index.soup.find_all("meta")}
+    assert meta.get("citation_title"), sorted(k for k in meta if k)
+    assert meta.get("citation_author") == "The interference book team"
+    assert any(k.startswith("citation_") for k in meta if k), meta
+
+
+def test_pdf_cites_every_figure_and_table_by_its_number(pdf, shown_labels):
+    """Each citation line names the figure's number as Quarto resolved it, and those numbers are
+    the ones ``book_checks.crossref_numbers`` computes for documents outside the book (the memo)."""
+    from analysis import book_checks
+
+    text = render_checks.pdf_text(pdf)
+    numbers = book_checks.crossref_numbers(ROOT)
+    expected = {numbers[label] for label in shown_labels}
+    cited = render_checks.pdf_cited_numbers(text)
+    assert expected <= cited, f"no citation line for {sorted(expected - cited)}"
+    flat = " ".join(text.split())
+    assert flat.count("Provenance:") >= 2 * len(shown_labels)  # under each, and in the catalog
+    assert flat.count("Provenance:") == flat.count("Cite as:")
 
 
 def test_pdf_text_stays_in_the_measure_and_never_overprints(pdf):
@@ -143,9 +186,11 @@ def test_log_check_catches_planted_warnings():
 
 
 def test_raw_markup_check_catches_planted_markup():
-    planted = "See ?@fig-missing, the value `{python} x` and `code` in prose."
+    planted = ("See ?@fig-missing, the value `{python} x` and `code` in prose, at "
+               "https://interference\\-book\\.github\\.io.")
     kinds = {p.split(":")[0] for p in render_checks.raw_markup(planted)}
-    assert kinds == {"unresolved cross-reference", "raw inline code", "backtick"}
+    assert kinds == {"unresolved cross-reference", "raw inline code", "backtick",
+                     "escaped punctuation"}
     assert render_checks.raw_markup("A clean sentence with −0.25 and 95% (Harper 2015).") == []
 
 
@@ -153,6 +198,28 @@ def test_identifier_check_catches_planted_snake_case():
     text = "Observed clicks fell under horvitz_thompson and sci_fi, see results/x_y.csv."
     assert render_checks.snake_case_words(text) == ["horvitz_thompson", "sci_fi"]
     assert render_checks.snake_case_words(text, {"horvitz_thompson", "sci_fi"}) == []
+
+
+def test_provenance_checks_catch_planted_defects(tmp_path):
+    note = ('<div class="artifact-provenance"><p>Provenance: rule slates_design; seed 1. Data: '
+            '<a href="../data/x.csv">X (CSV)</a>.</p><p>Cite as: <em>Book</em>, '
+            '<a class="quarto-xref" href="#fig-a">Figure 1.1</a> “A”.</p></div>')
+    pages = _site(tmp_path, '<div id="fig-a">A</div>' + note + '<div id="fig-b">B</div>'
+                  '<div id="tbl-c">C</div><div class="artifact-provenance"><p>Provenance: rule r. '
+                  'Data: ask us.</p><p>Cite as: <a href="#tbl-c">Table 1.1</a></p></div>'
+                  '<p>A stray sci_fi word.</p>')
+    page = next(p for p in pages if p.path == Path("a.html"))
+    problems = render_checks.missing_artifact_notes(page, ["fig-a", "fig-b", "tbl-c", "tbl-x"])
+    assert len(problems) == 2 and "fig-b has no citation line" in problems[0]
+    assert "tbl-c has no link to its data" in problems[1]
+    assert render_checks.snake_case_words(render_checks.identifier_text(page)) == ["sci_fi"]
+    assert "slates_design" in render_checks.snake_case_words(page.text)
+    pdf = ("Figure 2.1: A.\nProvenance: rule slates_design; config two_stage;\nseed 1.\fCite as: "
+           "Book, Figure\n2.1 “A”, SHA-256 ab.\nBut sci_fi leaks. Provenance: rule x_y\nz_w")
+    cleaned = render_checks.without_pdf_provenance(pdf)
+    assert render_checks.snake_case_words(cleaned) == ["sci_fi", "z_w"]
+    assert cleaned.count("\f") == 1
+    assert render_checks.pdf_cited_numbers(pdf) == {"Figure 2.1"}
 
 
 def _site(tmp_path: Path, body: str) -> list[render_checks.Page]:

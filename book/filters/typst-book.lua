@@ -6,6 +6,9 @@
 -- * The orange-book template opens the appendices with a heading page that has nothing on it;
 --   each appendix carries its own title, so that heading is dropped (the appendix numbering and
 --   the running heads are set by the separate `#show: appendices` rule, which stays).
+-- * The provenance and citation lines under each figure and table (a div of class
+--   artifact-provenance, written by analysis.book) are set in small muted type by the
+--   #artifact-note function of book/typst/book-style.typ.
 
 if not quarto.doc.is_format("typst") then
   return {}
@@ -28,6 +31,14 @@ return {
     Div = function(el)
       if el.identifier == "refs" then
         return {}
+      end
+      if el.classes:includes("artifact-provenance") then
+        local blocks = { pandoc.RawBlock("typst", "#artifact-note[") }
+        for _, block in ipairs(el.content) do
+          table.insert(blocks, block)
+        end
+        table.insert(blocks, pandoc.RawBlock("typst", "]"))
+        return blocks
       end
     end,
   },

@@ -1,0 +1,30 @@
+"""Words of the portfolio report that depend on its numbers: the assumption its recommendation
+rests on, and how to cite the report on its own."""
+
+from __future__ import annotations
+
+from analysis.report.citation import Edition
+
+
+def attention_assumption(default_total: float, no_attention_total: float) -> str:
+    """The sentence the recommendation must carry: whether the click model's attention penalties
+    decide the sign of the known slate total (totals in clicks per promoted slate)."""
+    change = (f"the known slate total is {default_total:+.3f} clicks per promoted slate with the "
+              f"click model's attention penalties and {no_attention_total:+.3f} without them")
+    if (default_total < 0) != (no_attention_total < 0):
+        return (f"This recommendation rests on an assumption: {change}, so the penalties — an "
+                "assumption of the simulation, not a measurement — decide the sign of the known "
+                "total. Before launch, a real experiment must measure the slate total.")
+    if default_total == no_attention_total:
+        return (f"This recommendation does not rest on the click model's attention penalties: "
+                f"{change}.")
+    return (f"This recommendation rests on the click model's attention penalties for the size of "
+            f"the known total, not for its sign: {change}.")
+
+
+def report_citation(book_title: str, edition: Edition, chapter_number: str, chapter_title: str,
+                    url: str) -> str:
+    """How to cite the portfolio report on its own (Markdown)."""
+    stop = "" if chapter_title.endswith((".", "?", "!")) else "."
+    return (f"*{chapter_title}*{stop} Chapter {chapter_number} of *{book_title}*, {edition}. "
+            f"<{url}>.")
