@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
-from analysis.atomic import sha256_file
+from analysis.atomic import sha256_file, write_text
 from analysis.report import citation, figure_data, labels
 from analysis.report.manifest import Manifest, ManifestError
 
@@ -303,7 +304,29 @@ def chapter_citation(chapter: str) -> str:
     title = re.sub(r"\s*\{[^}]*\}\s*$", "", heading[2:]).strip()
     number = book_checks.chapter_numbers(root)[path]
     url = f"{site_url()}{Path(chapter).with_suffix('.html').as_posix()}"
-    return portfolio.report_citation(book_title(), edition(), number, title, url)
+    return portfolio.report_citation(book_title(), edition_text(), number, title, url)
+
+
+#: In the book, the edition is a Quarto shortcode filled from ``_edition.yml`` (written by
+#: book/prerender.py on every render), so a new commit changes no executed output and frozen
+#: chapters stay valid; the memo and the report, rendered afresh each time, print it directly.
+EDITION_SHORTCODE = "{{< meta edition >}}"
+EDITION_FILE = "_edition.yml"
+
+
+def edition_text() -> str:
+    """The edition as it should appear in this document's executed output."""
+    return EDITION_SHORTCODE if in_book() else str(edition())
+
+
+def write_edition_metadata(root: Path | None = None) -> Path:
+    """Write ``_edition.yml`` (Quarto metadata: ``edition``) for the book's shortcodes."""
+    root = Path(root) if root is not None else project_root()
+    text = yaml.safe_dump({"edition": str(edition()), "built-on": build_date()},
+                          allow_unicode=True, sort_keys=True)
+    path = root / EDITION_FILE
+    write_text(path, text)
+    return path
 
 
 def in_book() -> bool:
@@ -387,7 +410,7 @@ def citation_text(artifact_id: str, number: str | None = None) -> str:
             from analysis import book_checks
 
             number = book_checks.crossref_numbers(project_root())[shown[0]]
-    return citation.citation_line(book_title(), edition(), number, rec["title"],
+    return citation.citation_line(book_title(), edition_text(), number, rec["title"],
                                   artifact_url(artifact_id), rec["sha256"])
 
 

@@ -32,10 +32,10 @@ READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_f
                "analysis/report/citation.py", "analysis/report/figure_data.py", "_quarto.yml")
 #: Chapters that read the whole manifest rather than named artifacts.
 WHOLE_MANIFEST = re.compile(r"book\.(?:catalog|show_catalog|manifest)\(")
-#: Chapters that print the edition (commit, build date): directly, or in the citation line under
-#: every figure and table they show.
-EDITION = re.compile(
-    r"book\.(?:build_date|edition|show_figure|show_table|show_catalog|catalog_markdown)\(")
+#: Chapters that print the edition (commit, build date) from executed code. The citation lines
+#: under figures and tables carry it as a metadata shortcode instead (``book.EDITION_SHORTCODE``),
+#: so showing an artifact does not tie a chapter's frozen output to the commit.
+EDITION = re.compile(r"book\.(?:build_date|edition)\(")
 STAMP = "artifact-keys.json"
 IDENTIFIER = re.compile(r"[\"']([a-z][a-z0-9_]*)[\"']")
 

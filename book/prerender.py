@@ -12,6 +12,9 @@ sys.path.insert(0, str(root))
 
 from analysis import book, book_freeze  # noqa: E402
 
+# The edition (commit, build date) reaches the pages through a metadata shortcode, not through
+# executed output: a new commit re-executes nothing.
+book.write_edition_metadata(root)
 changed = book_freeze.invalidate(root, book.results_dir())
 if changed:
     print(f"Chapters to execute (artifacts they read changed): {', '.join(changed)}")

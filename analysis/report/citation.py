@@ -77,7 +77,7 @@ def provenance_line(record: Mapping[str, Any], data: Sequence[DataLink]) -> str:
     return f"{PROVENANCE_PREFIX} {'; '.join(parts)}.{tail}"
 
 
-def citation_line(book_title: str, edition: Edition, number: str, title: str, url: str,
+def citation_line(book_title: str, edition: Edition | str, number: str, title: str, url: str,
                   sha256: str) -> str:
     """``Cite as: *Book*, edition abc1234 (2026-01-31), Figure 3.2 "Title", <url>, SHA-256 ...``.
 

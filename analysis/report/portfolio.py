@@ -22,7 +22,7 @@ def attention_assumption(default_total: float, no_attention_total: float) -> str
             f"the known total, not for its sign: {change}.")
 
 
-def report_citation(book_title: str, edition: Edition, chapter_number: str, chapter_title: str,
+def report_citation(book_title: str, edition: Edition | str, chapter_number: str, chapter_title: str,
                     url: str) -> str:
     """How to cite the portfolio report on its own (Markdown)."""
     stop = "" if chapter_title.endswith((".", "?", "!")) else "."
