@@ -58,6 +58,12 @@ def test_give_up_threshold_on_an_exact_line():
         give_up.give_up_threshold(table, 1.5)
 
 
+def test_compare_thresholds_words():
+    assert give_up.compare_thresholds(0.137, 0.05) == "looser than"
+    assert give_up.compare_thresholds(0.03, 0.05) == "stricter than"
+    assert give_up.compare_thresholds(0.052, 0.05) == "the same as"
+
+
 def test_give_up_verdict_checks_cut_edges_first_then_clusters():
     assert give_up.give_up_verdict(0.05, 20, 0.12, 10) == "usable"
     assert give_up.give_up_verdict(0.12, 20, 0.12, 10) == "usable"  # at the threshold

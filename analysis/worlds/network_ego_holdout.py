@@ -117,4 +117,5 @@ def ego_holdout_study(world: NetworkWorld, sample: EgoSample, n_reps: int, p: fl
                      "egos_full_or_none": full_or_none, **stats})
     out = pd.DataFrame(rows)
     out["bias_share_of_truth"] = out["bias"] / out["truth"]
+    out["sd_ratio_to_individual"] = out["empirical_sd"] / float(out["empirical_sd"].iloc[0])
     return out

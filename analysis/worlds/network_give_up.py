@@ -38,6 +38,7 @@ from analysis.worlds.network_study import planted_partition_spec
 
 __all__ = [
     "VERDICTS",
+    "compare_thresholds",
     "give_up_threshold",
     "give_up_verdict",
     "mixing_study",
@@ -85,6 +86,13 @@ def give_up_verdict(cut_share: float, clusters_per_arm: float, max_cut_share: fl
     if clusters_per_arm < min_clusters_per_arm:
         return "too_few_clusters"
     return "usable"
+
+
+def compare_thresholds(derived: float, claimed: float, tolerance: float = 0.005) -> str:
+    """How a derived cut-share threshold compares with a claimed one, in words."""
+    if abs(derived - claimed) <= tolerance:
+        return "the same as"
+    return "looser than" if derived > claimed else "stricter than"
 
 
 def give_up_threshold(study: pd.DataFrame, max_relative_bias: float) -> dict[str, float]:

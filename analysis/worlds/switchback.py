@@ -99,4 +99,6 @@ def switchback_study(world: SwitchbackWorld, washouts: Sequence[int], n_reps: in
         stats = summarise_replications(est.estimate, est.std_error, world.effect, level)
         rows.append({"washout": int(washout), "periods_kept_share": float(keep.mean()),
                      "analytic_bias": switchback_bias(world, int(washout)), **stats})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["lowest_rmse"] = out["rmse"] == out["rmse"].min()
+    return out

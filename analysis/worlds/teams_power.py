@@ -25,7 +25,13 @@ from analysis.designs.power import (
     minimum_detectable_effect,
 )
 from analysis.estimators import batched
-from analysis.worlds.teams import TeamsParams, assign, simulate_outcomes, team_labels
+from analysis.worlds.teams import (
+    TeamsParams,
+    assign,
+    simulate_outcomes,
+    team_labels,
+    total_effect,
+)
 
 __all__ = ["analytic_icc", "outcome_sd", "power_table"]
 
@@ -63,6 +69,7 @@ def power_table(params: TeamsParams, team_sizes: Sequence[int], n_reps: int,
     untreated = simulate_outcomes(np.zeros(pilot.n_groups * pilot.group_size), pilot, rng).outcome
     icc = icc_anova(untreated, team_labels(pilot))
     sd = outcome_sd(params)
+    rollout = total_effect(1.0, 0.0, params)
     rows = []
     for size in team_sizes:  # a handful of team sizes
         size = int(size)
@@ -75,9 +82,11 @@ def power_table(params: TeamsParams, team_sizes: Sequence[int], n_reps: int,
                         spillover_effect=0.0, interaction_effect=0.0)
         rows.append({
             "team_size": size, "n_teams": n_workers // size, "n_workers": n_workers,
-            "pilot_teams": int(pilot_teams), "icc": icc, "icc_truth": analytic_icc(params), "design_effect": deff,
+            "world_team_size": size == params.group_size, "pilot_teams": int(pilot_teams),
+            "icc": icc, "icc_truth": analytic_icc(params), "design_effect": deff,
             "effective_sample_size": effective_sample_size(n_workers, size, icc),
             "mde_individual": mde_ind, "mde_cluster": mde_clu, "mde_ratio": mde_clu / mde_ind,
+            "rollout_effect": rollout, "rollout_over_mde_cluster": rollout / mde_clu,
             "power_individual": _rejection_rate(replace(world, direct_effect=mde_ind),
                                                 "individual", n_reps, rng, alpha),
             "power_cluster": _rejection_rate(replace(world, direct_effect=mde_clu), "cluster",
