@@ -123,6 +123,8 @@ def mixing_study(model: NetworkOutcomeModel, n_communities: int, community_size:
 
     ``between_shares`` are the expected shares of each node's edges that leave its planted
     community; the partition is Leiden's at each resolution; half of the clusters are treated.
+    Partitions with fewer than four clusters, or equal to one already used for the same graph,
+    are skipped.
     """
     rows = []
     for m_idx, share in enumerate(between_shares):  # a handful of graphs
@@ -130,8 +132,15 @@ def mixing_study(model: NetworkOutcomeModel, n_communities: int, community_size:
                                       mean_degree * (1 - share), mean_degree * share)
         world = build_network_world(spec, model, graph_seed + m_idx, outcome_seed + m_idx)
         truth = float(network_estimands(world).set_index("estimand").loc["total_effect", "value"])
+        seen: list[np.ndarray] = []
         for r_idx, resolution in enumerate(resolutions):  # a few partitions per graph
             clusters = partition_graph(world.graph, "leiden", float(resolution), partition_seed)
+            # a cluster-robust variance needs two clusters per arm; a repeated partition would
+            # count twice in the threshold fit
+            if (np.unique(clusters).size < 4
+                    or any(np.array_equal(clusters, other) for other in seen)):
+                continue
+            seen.append(clusters)
             rng = np.random.default_rng(np.random.SeedSequence([seed, m_idx, r_idx]))
             z = cluster_assignment(clusters, 0.5, rng, n_draws=n_reps)
             est = batched.difference_in_means(observed_outcomes(world, z), z, clusters=clusters)
@@ -144,6 +153,9 @@ def mixing_study(model: NetworkOutcomeModel, n_communities: int, community_size:
                 "spillover": world.model.spillover,
                 "predicted_bias": predicted_cluster_bias(world, clusters), **stats,
             })
+    if not rows:
+        raise ValueError("mixing_study: no partition has the four clusters a clustered variance "
+                         "needs; use higher resolutions")
     out = pd.DataFrame(rows)
     out["relative_bias"] = out["bias"] / out["truth"]
     return out
