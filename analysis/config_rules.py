@@ -156,7 +156,27 @@ def _network(config: Config) -> list[str]:
     return problems
 
 
-RULES: tuple[Callable[[Config], list[str]], ...] = (_slates, _teams, _bipartite, _network)
+def _practice(config: Config) -> list[str]:
+    """Team sizes of the power table, switchback washouts."""
+    t, power, sb = config["teams"], config["teams_power"], config["switchback"]
+    workers = t["n_groups"] * t["group_size"]
+    problems = []
+    if t["group_size"] not in power["team_sizes"]:
+        problems.append(f"teams_power.team_sizes {power['team_sizes']} must include "
+                        f"teams.group_size ({t['group_size']}), the size the book quotes")
+    bad = [m for m in power["team_sizes"] if workers % m]
+    if bad:
+        problems.append(f"teams_power.team_sizes {bad} do not divide the {workers} workers "
+                        f"(teams.n_groups x teams.group_size)")
+    long = [w for w in sb["washouts"] if w >= sb["block_length"]]
+    if long:
+        problems.append(f"switchback.washouts {long} must be below switchback.block_length "
+                        f"({sb['block_length']})")
+    return problems
+
+
+RULES: tuple[Callable[[Config], list[str]], ...] = (_slates, _teams, _bipartite, _network,
+                                                     _practice)
 
 
 def config_problems(config: Config) -> list[str]:

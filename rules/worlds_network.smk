@@ -117,3 +117,27 @@ rule worlds_network_cluster_size:
         f"{LOGS}/benchmarks/worlds_network_cluster_size.tsv"
     shell:
         ANALYSIS_STEP
+
+
+rule worlds_network_practice:
+    input:
+        data=[],
+        code=step_code("worlds_network_practice", *NETWORK_CODE),
+    output:
+        table_outputs("network_ego_holdout", "network_give_up", "network_give_up_rule"),
+        figure_outputs("network_give_up_plot"),
+        fragment("worlds_network_practice"),
+    params:
+        **step_params("worlds_network_practice", "network", "network_ego_clusters",
+                      "network_give_up"),
+    threads: rule_threads("worlds_network_practice")
+    resources:
+        **rule_resources("worlds_network_practice"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/worlds_network_practice.log",
+    benchmark:
+        f"{LOGS}/benchmarks/worlds_network_practice.tsv"
+    shell:
+        ANALYSIS_STEP

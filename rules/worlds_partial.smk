@@ -123,3 +123,71 @@ rule worlds_guides:
         f"{LOGS}/benchmarks/worlds_guides.tsv"
     shell:
         ANALYSIS_STEP
+
+
+rule worlds_teams_power:
+    input:
+        data=[],
+        code=step_code("worlds_teams_power", *PARTIAL_CODE),
+    output:
+        table_outputs("teams_power"),
+        fragment("worlds_teams_power"),
+    params:
+        **step_params("worlds_teams_power", "teams", "teams_power"),
+    threads: rule_threads("worlds_teams_power")
+    resources:
+        **rule_resources("worlds_teams_power"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/worlds_teams_power.log",
+    benchmark:
+        f"{LOGS}/benchmarks/worlds_teams_power.tsv"
+    shell:
+        ANALYSIS_STEP
+
+
+rule worlds_switchback:
+    input:
+        data=[],
+        code=step_code("worlds_switchback", *PARTIAL_CODE),
+    output:
+        table_outputs("switchback_washout"),
+        figure_outputs("switchback_washout_plot"),
+        fragment("worlds_switchback"),
+    params:
+        **step_params("worlds_switchback", "switchback"),
+    threads: rule_threads("worlds_switchback")
+    resources:
+        **rule_resources("worlds_switchback"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/worlds_switchback.log",
+    benchmark:
+        f"{LOGS}/benchmarks/worlds_switchback.tsv"
+    shell:
+        ANALYSIS_STEP
+
+
+rule worlds_seed_claims:
+    input:
+        data=[f"{RESULTS}/tables/{t}.parquet" for t in ("network_mc_summary", "search_estimates",
+              "bipartite_estimates", "slate_product_summary")],
+        code=step_code("worlds_seed_claims", "seed_claims"),
+    output:
+        table_outputs("seed_claims"),
+        fragment("worlds_seed_claims"),
+    params:
+        **step_params("worlds_seed_claims"),
+    threads: rule_threads("worlds_seed_claims")
+    resources:
+        **rule_resources("worlds_seed_claims"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/worlds_seed_claims.log",
+    benchmark:
+        f"{LOGS}/benchmarks/worlds_seed_claims.tsv"
+    shell:
+        ANALYSIS_STEP

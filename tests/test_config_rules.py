@@ -86,6 +86,12 @@ def test_shipped_configs_are_consistent():
      "network.cluster_size_study.mean_degree_within (60.0) exceeds community_size - 1 (49)"),
     ({"network__cluster_size_study__cluster_sizes": [1, 5000]},
      "network.cluster_size_study.cluster_sizes [5000] exceed the 2000 nodes"),
+    ({"teams_power__team_sizes": [6, 12]},
+     "teams_power.team_sizes [6, 12] must include teams.group_size (24)"),
+    ({"teams_power__team_sizes": [24, 25]},
+     "teams_power.team_sizes [25] do not divide the 3360 workers"),
+    ({"switchback__washouts": [0, 12]},
+     "switchback.washouts [12] must be below switchback.block_length (12)"),
 ], ids=lambda v: next(iter(v)).replace("__", ".") if isinstance(v, dict) else None)
 def test_each_rule_names_its_keys(changes: dict[str, Any], expected: str):
     assert expected in only_problem(**changes)

@@ -122,8 +122,8 @@ def test_worlds_partial_schema_accepts_defaults_and_names_bad_keys():
 
     schema = yaml.safe_load((Path(__file__).parents[1] / "config" / "schema"
                              / "worlds_partial.schema.yaml").read_text())
-    sections = {k: CONFIG[k] for k in ("teams", "search_marketplace", "bipartite_marketplace",
-                                       "guides")}
+    sections = {k: CONFIG[k] for k in ("teams", "teams_power", "search_marketplace",
+                                       "bipartite_marketplace", "guides", "switchback")}
     jsonschema.Draft202012Validator(schema).validate(sections)
     bad = {**sections, "teams": {**TEAMS_CFG, "n_groups": 1}}
     with pytest.raises(jsonschema.ValidationError, match="1 is less than the minimum of 6"):

@@ -31,9 +31,9 @@ __all__ = ["METHODS", "SmallClusterWorld", "coverage_study", "replication_covera
 #: Reader labels of the interval methods, in table order.
 METHODS: tuple[str, ...] = (
     "CR1, normal",
-    "CR1, t with G − 1 df",
+    "CR1, t with K − 1 df",
     "CR2, Bell–McCaffrey df",
-    "CR3 (jackknife), t with G − 1 df",
+    "CR3 (jackknife), t with K − 1 df",
     "Wild cluster bootstrap",
 )
 

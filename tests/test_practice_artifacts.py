@@ -1,0 +1,57 @@
+"""The practitioner studies as built by the CI pipeline: the numbers the book quotes hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.seed_claims import DIRECTIONS
+from analysis.worlds.network_give_up import VERDICTS
+
+pytestmark = pytest.mark.pipeline
+
+
+def _table(ci_results, name: str) -> pd.DataFrame:
+    return pd.read_parquet(ci_results / "tables" / f"{name}.parquet")
+
+
+def test_ego_designs_recover_the_total_effect_where_individual_ones_fail(ci_results):
+    rows = _table(ci_results, "network_ego_holdout").set_index("design")
+    for design in ("ego_cluster", "ego_holdout"):
+        row = rows.loc[design]
+        assert row["egos_full_or_none"]
+        assert abs(row["bias"]) < 4 * row["empirical_sd"] / np.sqrt(row["n_reps"])
+    for design in ("individual", "individual_holdout"):
+        assert rows.loc[design, "bias_share_of_truth"] < -0.5
+        assert rows.loc[design, "coverage"] == 0.0
+
+
+def test_give_up_rule_and_verdicts(ci_results):
+    rule = _table(ci_results, "network_give_up_rule").iloc[0]
+    assert rule["threshold"] == pytest.approx(rule["max_relative_bias"] / rule["slope"])
+    assert rule["world_verdict_text"] == VERDICTS[rule["world_verdict"]]
+    grid = _table(ci_results, "network_give_up")
+    assert set(grid["verdict"]) <= set(VERDICTS.values())
+    too_many = grid["cut_edge_share"] > rule["threshold"]
+    assert (grid.loc[too_many, "verdict"] == VERDICTS["too_many_cut_edges"]).all()
+
+
+def test_switchback_bias_matches_its_analytic_value(ci_results):
+    table = _table(ci_results, "switchback_washout")
+    mc_se = table["empirical_sd"] / np.sqrt(table["n_reps"])
+    assert ((table["bias"] - table["analytic_bias"]).abs() < 4 * mc_se).all()
+
+
+def test_team_randomization_needs_a_larger_effect(ci_results):
+    table = _table(ci_results, "teams_power")
+    assert (table["mde_cluster"] > table["mde_individual"]).all()
+    assert table["design_effect"].is_monotonic_increasing
+
+
+def test_seed_claim_directions(ci_results):
+    claims = _table(ci_results, "seed_claims").set_index("world")
+    assert claims.loc["Network world", "direction"] == DIRECTIONS["towards_zero"]
+    assert claims.loc["Search marketplace", "direction"] == DIRECTIONS["away_from_zero"]
+    assert claims.loc["Search marketplace", "ratio"] > 5
+    assert claims.loc["Slate promotion", "direction"] == DIRECTIONS["opposite_sign"]
