@@ -28,7 +28,11 @@ from pathlib import Path
 from analysis import book_checks
 
 #: Code whose change alters how every chapter renders artifacts into text.
-READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py")
+READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py",
+               "analysis/exercises/solutions.py", "analysis/exercises/verdicts.py",
+               "analysis/exercises/spec.py")
+#: Chapters that show exercises: keyed on every exercise file and every exercise build's record.
+EXERCISES = re.compile(r"book\.(?:exercises_markdown|solutions_markdown)\(")
 #: Chapters that read the whole manifest rather than named artifacts.
 WHOLE_MANIFEST = re.compile(r"book\.(?:catalog|show_catalog|manifest)\(")
 #: Chapters that print the edition (commit, build date).
@@ -53,6 +57,13 @@ def _git_head(root: Path) -> str:
         return "no-git"
 
 
+def _exercises_key(root: Path, results: Path) -> str:
+    """Every exercise file and every exercise build's record (it names its manifest's SHA-256)."""
+    files = sorted((root / "config" / "exercises").glob("*.yaml"))
+    files += sorted((results / "exercises").glob("*/exercise.json"))
+    return _sha(*(f"{p.relative_to(p.parents[1])}={_sha(p.read_bytes())}" for p in files))
+
+
 def chapter_keys(root: str | Path, results_dir: str | Path) -> dict[str, str]:
     """The key of every chapter of the book (relative path → SHA-256)."""
     root = Path(root).resolve()
@@ -70,6 +81,8 @@ def chapter_keys(root: str | Path, results_dir: str | Path) -> dict[str, str]:
         parts = [str(results), reader_code, *(f"{i}={hashes[i]}" for i in named)]
         if WHOLE_MANIFEST.search(text):
             parts.append(_sha(manifest_bytes))
+        if EXERCISES.search(text):
+            parts.append(_exercises_key(root, results))
         if EDITION.search(text):
             parts.append(edition)
         keys[str(chapter.relative_to(root))] = _sha(*parts)
