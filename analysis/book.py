@@ -200,6 +200,11 @@ def fmt_number(x: float, digits: int) -> str:
     return text.replace("-", "−")
 
 
+def fmt_minus(text: str) -> str:
+    """Formatted number text with a true minus sign (``-0.3`` → ``−0.3``)."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def _escape_cells(df: pd.DataFrame) -> pd.DataFrame:
     """Pipe-table safe text: a ``|`` inside a cell would end the cell."""
     return df.map(lambda v: v.replace("|", "\\|") if isinstance(v, str) else v)

@@ -70,7 +70,7 @@ def quantity_value(quantity: Quantity, folder: Path) -> float | None:
 
 
 def _text(quantity: Quantity, value: float | None) -> str:
-    return MISSING if value is None else quantity.fmt.format(value)
+    return MISSING if value is None else book.fmt_minus(quantity.fmt.format(value))
 
 
 # -- chapters ---------------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def _tolerance(verdict: Verdict, exercise: Exercise, values: Mapping[str, float 
         value = values[quantity.id]
         if value is None:
             raise ValueError(f"{exercise.path}: tolerance {quantity.id} is not in the build")
-        words = f"{verdicts.in_text(quantity.label)} ({_text(quantity, value)})"
+        words = f"the {verdicts.in_text(quantity.label)} ({_text(quantity, value)})"
         if verdict.times != 1.0:
             words = f"{verdict.times:g} × {words}"
         return verdict.times * value, words

@@ -40,30 +40,40 @@ def share_text(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%"
 
 
+def _the(label: str) -> str:
+    """A quantity's label as the subject or object of a sentence: "the slate-clustered SE"."""
+    return f"the {in_text(label)}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def agree_sentence(label_a: str, a: str, label_b: str, b: str, agree: bool,
                    tolerance_text: str) -> str:
     """E.g. "The first (1.49) and the second (1.52) agree: they differ by less than ..."."""
     verdict = "agree" if agree else "do not agree"
-    link = "less" if agree else "more"
-    return (f"{label_a} ({a}) and {in_text(label_b)} ({b}) {verdict}: they differ by "
-            f"{link} than {tolerance_text}.")
+    link = "no more" if agree else "more"
+    return (f"{_capital(_the(label_a))} ({a}) and {_the(label_b)} ({b}) {verdict}: they differ "
+            f"by {link} than {tolerance_text}.")
 
 
 def change_sentence(label: str, main: str, exercise: str, word: str) -> str:
-    """E.g. "The full-rollout effect rises from 3.70 in the main build to 6.50 here."."""
+    """E.g. "The true full-rollout effect falls from 3.70 in the main analysis to 1.50 in this
+    exercise."."""
     if word == "stays about the same":
-        return f"{label} {word}: {main} in the main analysis, {exercise} in this exercise."
-    return f"{label} {word} from {main} in the main analysis to {exercise} in this exercise."
+        return (f"{_capital(_the(label))} {word}: {main} in the main analysis, {exercise} in "
+                "this exercise.")
+    return f"{_capital(_the(label))} {word} from {main} in the main analysis to {exercise} in this exercise."
 
 
 def sign_sentence(label: str, value: str, word: str, tolerance_text: str | None) -> str:
-    """E.g. "The spillover estimate (0.04) is indistinguishable from zero (within ...)."."""
+    """E.g. "In this exercise, the spillover estimate (0.04) is indistinguishable from zero
+    (within 2 × its standard error (0.05))."."""
     within = f" (within {tolerance_text})" if tolerance_text and word.startswith("indist") else ""
-    return f"In this exercise, {in_text(label)} ({value}) is {word}{within}."
+    return f"In this exercise, {_the(label)} ({value}) is {word}{within}."
 
 
 def share_sentence(label_part: str, part: str, label_whole: str, whole: str, share: str) -> str:
-    """E.g. "The estimate (1.49) is 40% of the full-rollout effect (3.70)."."""
-    return (f"In this exercise, {in_text(label_part)} ({part}) is {share} of "
-            f"{in_text(label_whole)} ({whole}).")
-
+    """E.g. "In this exercise, the estimate (1.49) is 40% of the full-rollout effect (3.70)."."""
+    return f"In this exercise, {_the(label_part)} ({part}) is {share} of {_the(label_whole)} ({whole})."
