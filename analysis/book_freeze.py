@@ -8,6 +8,7 @@ a chapter's numbers come from artifacts. Before every render (Quarto's ``pre-ren
 * the manifest hash of every artifact the chapter names (every manifest id that appears in the
   chapter's text), or of the whole manifest for chapters that list it (the catalog),
 * the code that turns artifacts into text (:data:`READER_CODE`),
+* every exercise file and exercise build record for chapters that list exercises or solutions,
 * the commit and build date for chapters that print them.
 
 When a chapter's key differs from the one stored at its last execution, its frozen results are

@@ -2,7 +2,8 @@
 # into its own folders ({results_dir}/exercises/<name>/, likewise data_dir and log_dir) by a nested
 # Snakemake run of only the rules the exercise declares. Slate exercises read the main build's
 # MovieLens tables (config movielens_tables_dir) instead of processing MovieLens again.
-# Not in the default target:  snakemake --cores 2 exercises   (or one: exercise_<name>)
+# Not in the default target:  snakemake --cores 2 exercises
+# (one exercise: snakemake --cores 2 <results_dir>/exercises/<name>/exercise.json)
 # Every exercise file is checked here, before any rule runs (unknown keys name file and key).
 from analysis.exercises.build import RECORD
 from analysis.exercises.spec import load_exercises
@@ -26,19 +27,15 @@ EXERCISE_CODE = sorted(
     | {"Snakefile"}
 )
 
-
-def exercise_main_inputs(wildcards):
-    """The main build's files an exercise reads: the MovieLens tables, for slate exercises."""
-    rules = EXERCISES[wildcards.name].rules
-    if any(rule.startswith("slates_") for rule in rules):
-        return [f"{MOVIELENS_TABLES}/{name}.parquet" for name in ("ratings", "items", "users")]
-    return []
+# The main build's files an exercise reads: the MovieLens tables, for slate exercises.
+MOVIELENS_TABLE_FILES = [f"{MOVIELENS_TABLES}/{name}.parquet" for name in ("ratings", "items", "users")]
 
 
 rule exercise:
     input:
         spec="config/exercises/{name}.yaml",
-        data=exercise_main_inputs,
+        data=lambda wc: (MOVIELENS_TABLE_FILES if any(
+            rule.startswith("slates_") for rule in EXERCISES[wc.name].rules) else []),
         code=EXERCISE_CODE,
     output:
         f"{RESULTS}/exercises/{{name}}/{RECORD}",

@@ -252,3 +252,18 @@ def test_solutions_show_built_exercises_and_say_which_are_missing(ci_results, mo
     for chapter in CHAPTERS:
         listed = solutions.exercise_list_markdown(chapter)
         assert listed.count("Solution: @sec-solution-") >= 2
+
+
+def test_solutions_and_exercise_lists_re_execute_when_an_exercise_build_changes(tmp_path: Path):
+    from analysis.book_freeze import chapter_keys
+
+    record = tmp_path / "exercises" / "teams-no-spillover" / "exercise.json"
+    record.parent.mkdir(parents=True)
+    record.write_text('{"manifest_sha256": "a"}')
+    before = chapter_keys(ROOT, tmp_path)
+    record.write_text('{"manifest_sha256": "b"}')
+    after = chapter_keys(ROOT, tmp_path)
+    changed = sorted(k for k in before if before[k] != after[k])
+    assert "chapters/solutions.qmd" in changed
+    assert "chapters/02-interference.qmd" in changed
+    assert "chapters/01-data.qmd" not in changed
