@@ -155,15 +155,25 @@ def run(ctx: StepContext) -> None:
                  "above controls; interval plot where own-treatment estimates sit near the true "
                  "direct effect and the share coefficient's wide interval covers the true "
                  "spillover.", seed=seed)
+    if mapping == "share_bands":
+        counts_words = dict(
+            title="Thin exposure conditions",
+            caption="Units per own assignment and treated-neighbour-share band: the extremes "
+                    "(no treated neighbour, all neighbours treated) are nearly empty under "
+                    "individual randomization.",
+            alt="Grouped bars peaking at the low and medium bands with almost no units in the "
+                "'none' and 'all' bands for either arm.")
+    else:
+        counts_words = dict(
+            title="Units per exposure condition",
+            caption=f"Units per own assignment with fewer than {k} or at least {k} treated "
+                    "neighbours under individual randomization.",
+            alt=f"Grouped bars of control and treated units with fewer than {k} and with at "
+                f"least {k} treated neighbours.")
     w.figure("network_exposure_counts_bars",
              figs.exposure_counts_figure(counts, "Treated-neighbour share band"
                                          if mapping == "share_bands" else "Exposure condition"),
-             title="Thin exposure conditions",
-             caption="Units per own assignment and treated-neighbour-share band: the extremes "
-                     "(no treated neighbour, all neighbours treated) are nearly empty under "
-                     "individual randomization.",
-             alt="Grouped bars peaking at the low and medium bands with almost no units in the "
-                 "'none' and 'all' bands for either arm.", seed=seed)
+             seed=seed, **counts_words)
     w.figure("network_share_by_design_hist", figs.share_by_design_figure(comparison),
              title="Exposure under individual vs graph-cluster randomization",
              caption="Distribution of treated-neighbour share under one draw of each design: "
