@@ -1,6 +1,7 @@
 # Plain entry points. Everything runs inside a local virtual environment (.venv).
 #
 #   make book    set up, run the whole pipeline (config/config.yaml) and render the book (rule book)
+#   make exercises  build every exercise (config/exercises/*.yaml) into results/exercises/<name>/
 #   make test    set up, then run the whole test suite (builds config/ci.yaml artifacts)
 #   make bench   million-node scale build + hot-path benchmarks -> results/benchmarks.csv
 #   make memo    a memo embedding chosen book figures with their citation lines (FIGURES=fig-a,...)
@@ -20,7 +21,7 @@ STAMP := $(VENV)/.installed
 # Succeeds when Quarto is installed (PATH, $$QUARTO or the CI cache; see analysis/quarto_render.py).
 HAVE_QUARTO := $(BIN)/python -c "from analysis.quarto_render import find_quarto; raise SystemExit(find_quarto() is None)"
 
-.PHONY: book setup artifacts ci-artifacts render proof test lint bench dry-run clean memo report
+.PHONY: book setup artifacts exercises ci-artifacts render proof test lint bench dry-run clean memo report
 
 # The book is the last rule of the pipeline: it re-renders only when a chapter, the book's sources
 # or an artifact changed, and then re-executes only the chapters whose artifacts changed.
@@ -29,7 +30,7 @@ book: $(STAMP)
 	@if $(HAVE_QUARTO); then \
 	  PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) book all --configfile $(CONFIG) $(SNAKEMAKE_ARGS); \
 	else \
-	  $(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG) $(SNAKEMAKE_ARGS) && $(MAKE) --no-print-directory render; \
+	  $(BIN)/snakemake --cores $(CORES) all exercises --configfile $(CONFIG) $(SNAKEMAKE_ARGS) && $(MAKE) --no-print-directory render; \
 	fi
 
 setup: $(STAMP)
@@ -46,9 +47,15 @@ artifacts: $(STAMP)
 	$(BIN)/python -m analysis.config_rules $(CONFIG)
 	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
+# Each exercise is the main configuration plus its file's override, built by rule `exercise` into
+# its own folder; the book's solutions appendix reads them (rule book builds them first).
+exercises: $(STAMP)
+	$(BIN)/python -m analysis.config_rules $(CONFIG)
+	$(BIN)/snakemake --cores $(CORES) exercises --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
+
 ci-artifacts: $(STAMP)
 	$(BIN)/python -m analysis.config_rules config/ci.yaml
-	$(BIN)/snakemake --cores $(CORES) --configfile config/ci.yaml $(SNAKEMAKE_ARGS)
+	$(BIN)/snakemake --cores $(CORES) all exercises --configfile config/ci.yaml $(SNAKEMAKE_ARGS)
 
 dry-run: $(STAMP)
 	$(BIN)/python -m analysis.config_rules $(CONFIG)

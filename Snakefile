@@ -27,6 +27,8 @@ include: "rules/worlds_network.smk"
 include: "rules/estimators.smk"
 # Last: merges the fragments every family above registered.
 include: "rules/manifest.smk"
+# Exercises: each a config override built into its own folder; `snakemake --cores 2 exercises`.
+include: "rules/exercises.smk"
 # The book itself (Quarto): `snakemake --cores 2 book`, not part of the default target.
 include: "rules/book.smk"
 

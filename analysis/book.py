@@ -125,9 +125,10 @@ def _stale_message(problems: list[str], results: Path, root: Path) -> str:
     )
 
 
-def manifest() -> Manifest:
-    """The manifest of the current results folder, after checking every file's SHA-256."""
-    path, root = results_dir() / "manifest.json", project_root()
+def manifest(folder: Path | None = None) -> Manifest:
+    """The manifest of the results folder (default: the book's; an exercise's build folder for
+    the solutions appendix), after checking every file's SHA-256."""
+    path, root = (folder or results_dir()) / "manifest.json", project_root()
     try:
         info = path.stat()
         stamp = (info.st_size, info.st_mtime_ns)
@@ -216,6 +217,11 @@ def fmt_number(x: float, digits: int) -> str:
     if text.startswith("-") and text.lstrip("-").strip("0.,") == "":
         text = text[1:]
     return text.replace("-", "−")
+
+
+def fmt_minus(text: str) -> str:
+    """Formatted number text with a true minus sign (``-0.3`` → ``−0.3``)."""
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def _escape_cells(df: pd.DataFrame) -> pd.DataFrame:
@@ -494,3 +500,18 @@ def build_date() -> str:
     if not epoch:
         return "unreleased"
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("%Y-%m-%d")
+
+
+def exercises_markdown(chapter: str) -> str:
+    """A chapter's exercises as a numbered Markdown list, each pointing at its computed solution
+    (print it from an ``output: asis`` cell; ``chapter`` is the chapter's ``#sec-`` label)."""
+    from analysis.exercises import solutions
+
+    return solutions.exercise_list_markdown(chapter)
+
+
+def solutions_markdown() -> str:
+    """The solutions appendix: every exercise's computed answer beside the main build's."""
+    from analysis.exercises import solutions
+
+    return solutions.solutions_markdown()

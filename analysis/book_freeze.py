@@ -8,6 +8,7 @@ a chapter's numbers come from artifacts. Before every render (Quarto's ``pre-ren
 * the manifest hash of every artifact the chapter names (every manifest id that appears in the
   chapter's text), or of the whole manifest for chapters that list it (the catalog),
 * the code that turns artifacts into text (:data:`READER_CODE`),
+* every exercise file and exercise build record for chapters that list exercises or solutions,
 * the commit and build date for chapters that print them.
 
 When a chapter's key differs from the one stored at its last execution, its frozen results are
@@ -29,7 +30,11 @@ from analysis import book_checks
 
 #: Code whose change alters how every chapter renders artifacts into text.
 READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py",
-               "analysis/report/citation.py", "analysis/report/figure_data.py", "_quarto.yml")
+               "analysis/report/citation.py", "analysis/report/figure_data.py", "_quarto.yml",
+               "analysis/exercises/solutions.py", "analysis/exercises/verdicts.py",
+               "analysis/exercises/spec.py")
+#: Chapters that show exercises: keyed on every exercise file and every exercise build's record.
+EXERCISES = re.compile(r"book\.(?:exercises_markdown|solutions_markdown)\(")
 #: Chapters that read the whole manifest rather than named artifacts.
 WHOLE_MANIFEST = re.compile(r"book\.(?:catalog|show_catalog|manifest)\(")
 #: Chapters that print the edition (commit, build date) from executed code. The citation lines
@@ -56,6 +61,13 @@ def _git_head(root: Path) -> str:
         return "no-git"
 
 
+def _exercises_key(root: Path, results: Path) -> str:
+    """Every exercise file and every exercise build's record (it names its manifest's SHA-256)."""
+    files = sorted((root / "config" / "exercises").glob("*.yaml"))
+    files += sorted((results / "exercises").glob("*/exercise.json"))
+    return _sha(*(f"{p.relative_to(p.parents[1])}={_sha(p.read_bytes())}" for p in files))
+
+
 def chapter_keys(root: str | Path, results_dir: str | Path) -> dict[str, str]:
     """The key of every chapter of the book (relative path → SHA-256)."""
     root = Path(root).resolve()
@@ -73,6 +85,8 @@ def chapter_keys(root: str | Path, results_dir: str | Path) -> dict[str, str]:
         parts = [str(results), reader_code, *(f"{i}={hashes[i]}" for i in named)]
         if WHOLE_MANIFEST.search(text):
             parts.append(_sha(manifest_bytes))
+        if EXERCISES.search(text):
+            parts.append(_exercises_key(root, results))
         if EDITION.search(text):
             parts.append(edition)
         keys[str(chapter.relative_to(root))] = _sha(*parts)

@@ -1,8 +1,9 @@
 # Render the book (HTML + Typst PDF) from the artifacts, with Quarto. Not in the default target:
 #   snakemake --cores 2 book
-# The rule reruns when a chapter, _quarto.yml, the bibliography, the book's styling or the
-# manifest changes; inside the render, only chapters whose artifacts changed re-execute
-# (book/prerender.py keys Quarto's freeze on the artifacts' SHA-256).
+# The rule reruns when a chapter, _quarto.yml, the bibliography, the book's styling, the
+# manifest or an exercise build changes (it builds the exercises first); inside the render, only
+# chapters whose artifacts changed re-execute (book/prerender.py keys Quarto's freeze on the
+# artifacts' SHA-256).
 BOOK_DIR = config.get("book_dir", "_book")
 BOOK_PDF = "Causal-Inference-Under-Interference-and-Spillovers.pdf"
 BOOK_SOURCES = sorted(
@@ -15,6 +16,8 @@ BOOK_SOURCES = sorted(
 rule book:
     input:
         manifest=f"{RESULTS}/manifest.json",
+        # the solutions appendix shows every exercise's computed answer
+        exercises=EXERCISE_RECORDS,
         sources=BOOK_SOURCES,
     output:
         html=f"{BOOK_DIR}/index.html",

@@ -9,6 +9,8 @@ CONDA_ENV = "../envs/analysis.yaml"
 DATA = config["data_dir"]
 RAW = f"{DATA}/raw"
 PROCESSED = f"{DATA}/processed"
+# The MovieLens tables the slate rules read: this build's own, or (exercise builds) the main build's.
+MOVIELENS_TABLES = config.get("movielens_tables_dir") or PROCESSED
 RESULTS = config["results_dir"]
 LOGS = config["log_dir"]
 PYTHON = shlex.quote(sys.executable)

@@ -1,9 +1,18 @@
-# Merge every rule's manifest fragment into results/manifest.json (include this file last).
+# Merge every rule's manifest fragment into results/manifest.json (include this file last). With
+# config `targets` (exercise builds), only the named rules' fragments, so the default target builds
+# just those rules.
+MANIFEST_RULES = {Path(path).stem: path for path in MANIFEST_FRAGMENTS}
+TARGETS = config.get("targets") or sorted(MANIFEST_RULES)
+if set(TARGETS) - set(MANIFEST_RULES):
+    raise ValueError(
+        f"config targets: unknown rule(s) {sorted(set(TARGETS) - set(MANIFEST_RULES))}; rules "
+        f"with artifacts: {', '.join(sorted(MANIFEST_RULES))}"
+    )
 
 
 rule manifest:
     input:
-        data=MANIFEST_FRAGMENTS,
+        data=[MANIFEST_RULES[name] for name in TARGETS],
         code=step_code("manifest"),
     output:
         f"{RESULTS}/manifest.json",

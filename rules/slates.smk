@@ -6,7 +6,7 @@ SLATE_CODE = ("slates", "estimators")
 
 rule slates_seed:
     input:
-        data=[f"{PROCESSED}/{name}.parquet" for name in ("ratings", "items", "users")],
+        data=[f"{MOVIELENS_TABLES}/{name}.parquet" for name in ("ratings", "items", "users")],
         code=step_code("slates_seed", *SLATE_CODE),
     output:
         f"{PROCESSED}/slate_seed.parquet",

@@ -115,7 +115,8 @@ def movielens_copy(tmp_path: Path, movielens_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def ci_results() -> Path:
-    """Build every artifact from config/ci.yaml (incrementally) and return the results folder.
+    """Build every artifact and the selected exercises from config/ci.yaml (incrementally) and
+    return the results folder.
 
     The build is the real pipeline, end to end, on the session's MovieLens copy. Set
     ``BOOK_TEST_RESULTS=results`` to check an existing build instead (e.g. the full book build:
@@ -129,8 +130,9 @@ def ci_results() -> Path:
         os.environ["BOOK_RESULTS_DIR"] = str(results)
         return results
     movielens_path()
-    result = subprocess.run(snakemake_command("--configfile", str(CI_CONFIG)), cwd=ROOT,
-                            capture_output=True, text=True)
+    # the default target and the exercises config/ci.yaml selects (the solutions appendix)
+    result = subprocess.run(snakemake_command("all", "exercises", "--configfile", str(CI_CONFIG)),
+                            cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         pytest.fail(f"CI pipeline failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     results = ROOT / ci_config()["results_dir"]

@@ -153,3 +153,25 @@ def test_probability_draws_keep_configured_count_on_book_sized_graphs() -> None:
     assert probability_draws(10_000, 100_000) == 2_000
     assert probability_draws(10_000, 1_000_000) == 200
     assert probability_draws(50, 1_000_000) == 50
+
+
+def test_at_least_k_exposure_counts_match_the_treated_neighbour_counts() -> None:
+    """The config-selectable "at least k treated neighbours" mapping counts units exactly."""
+    from analysis.worlds.network_study import exposure_condition_counts
+
+    world = build_network_world(SEED_SPEC, NetworkOutcomeModel(), 14, 4611)
+    z = np.random.default_rng(3).binomial(1, 0.35, world.graph.n_nodes)
+    units = unit_table(world, z, high_degree=14, at_least_k=3)
+    counts = exposure_condition_counts(units, "at_least_k", 3)
+    assert counts["exposure"].unique().tolist() == ["fewer than 3 treated neighbours",
+                                                    "at least 3 treated neighbours"]
+    expected = (pd.DataFrame({"treated": z, "many": units["treated_neighbors"] >= 3})
+                .groupby(["treated", "many"]).size())
+    got = counts.set_index(["treated", "exposure"])["n"]
+    for (arm, many), n in expected.items():
+        name = "at least 3" if many else "fewer than 3"
+        assert got[(arm, f"{name} treated neighbours")] == n
+    assert counts["n"].sum() == world.graph.n_nodes
+    assert exposure_condition_counts(units, "share_bands", 3).equals(exposure_label_counts(units))
+    with pytest.raises(ValueError, match="exposure mapping must be one of"):
+        exposure_condition_counts(units, "two_hop", 3)

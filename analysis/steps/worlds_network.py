@@ -40,7 +40,8 @@ def run(ctx: StepContext) -> None:
                                          for s in np.random.SeedSequence(seed).spawn(3))
     z = bernoulli_assignment(graph.n_nodes, float(cfg["treatment_probability"]), rng_assign)
     high_degree = int(np.ceil(np.quantile(graph.degree, float(cfg["high_degree_quantile"]))))
-    units = study.unit_table(world, z, high_degree)
+    k = int(cfg["at_least_k"])
+    units = study.unit_table(world, z, high_degree, at_least_k=k)
     m = world.model
     source = (f"Simulated SBM world: {graph.n_nodes:,} nodes in {len(cfg['block_sizes'])} planted "
               f"communities, {graph.n_edges:,} edges; Y = {m.intercept:g} + {m.direct:g} A + "
@@ -66,7 +67,7 @@ def run(ctx: StepContext) -> None:
                     f"{float(cfg['treatment_probability']):g}) experiment. {source}", seed=seed)
     w.table("network_units", units, title="Every node's exposure in the realised experiment",
             caption=f"One row per node: own assignment, treated-neighbour count and share, any "
-                    f"treated neighbour, at least {int(cfg['at_least_k'])} treated, treated "
+                    f"treated neighbour, at least {k} treated, treated "
                     f"high-degree (degree >= {high_degree}) neighbours, the four-way condition "
                     f"and the outcome. {source}", seed=seed)
     regressions = study.exposure_regressions(units, alpha=1 - float(cfg["level"]))
@@ -75,10 +76,13 @@ def run(ctx: StepContext) -> None:
                     f"treated-neighbour share (the true mapping), degree and community; own "
                     f"treatment plus any treated neighbour. Truth: direct {m.direct:g}, "
                     f"spillover {m.spillover:g}. {source}", seed=seed)
-    counts = study.exposure_label_counts(units)
+    mapping = str(cfg["exposure_mapping"])
+    counts = study.exposure_condition_counts(units, mapping, k)
+    conditions = ("band of treated-neighbour share (none = 0, low <= 0.25, medium <= 0.5, "
+                  "high <= 0.75, all <= 1)" if mapping == "share_bands" else
+                  f"exposure condition (fewer than {k} or at least {k} treated neighbours)")
     w.table("network_exposure_counts", counts, title="Units per exposure condition",
-            caption="Units per own assignment and band of treated-neighbour share (none = 0, "
-                    "low <= 0.25, medium <= 0.5, high <= 0.75, all <= 1) in the realised "
+            caption=f"Units per own assignment and {conditions} in the realised "
                     "individual-randomization experiment.", seed=seed)
 
     # --- partition and graph-cluster randomization ---------------------------------------
@@ -151,13 +155,25 @@ def run(ctx: StepContext) -> None:
                  "above controls; interval plot where own-treatment estimates sit near the true "
                  "direct effect and the share coefficient's wide interval covers the true "
                  "spillover.", seed=seed)
-    w.figure("network_exposure_counts_bars", figs.exposure_counts_figure(counts),
-             title="Thin exposure conditions",
-             caption="Units per own assignment and treated-neighbour-share band: the extremes "
-                     "(no treated neighbour, all neighbours treated) are nearly empty under "
-                     "individual randomization.",
-             alt="Grouped bars peaking at the low and medium bands with almost no units in the "
-                 "'none' and 'all' bands for either arm.", seed=seed)
+    if mapping == "share_bands":
+        counts_words = dict(
+            title="Thin exposure conditions",
+            caption="Units per own assignment and treated-neighbour-share band: the extremes "
+                    "(no treated neighbour, all neighbours treated) are nearly empty under "
+                    "individual randomization.",
+            alt="Grouped bars peaking at the low and medium bands with almost no units in the "
+                "'none' and 'all' bands for either arm.")
+    else:
+        counts_words = dict(
+            title="Units per exposure condition",
+            caption=f"Units per own assignment with fewer than {k} or at least {k} treated "
+                    "neighbours under individual randomization.",
+            alt=f"Grouped bars of control and treated units with fewer than {k} and with at "
+                f"least {k} treated neighbours.")
+    w.figure("network_exposure_counts_bars",
+             figs.exposure_counts_figure(counts, "Treated-neighbour share band"
+                                         if mapping == "share_bands" else "Exposure condition"),
+             seed=seed, **counts_words)
     w.figure("network_share_by_design_hist", figs.share_by_design_figure(comparison),
              title="Exposure under individual vs graph-cluster randomization",
              caption="Distribution of treated-neighbour share under one draw of each design: "

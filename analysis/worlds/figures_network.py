@@ -110,8 +110,9 @@ def exposure_effects_figure(units: pd.DataFrame, regressions: pd.DataFrame, dire
     return fig
 
 
-def exposure_counts_figure(counts: pd.DataFrame) -> Figure:
-    """Units per treatment arm and neighbour-exposure band."""
+def exposure_counts_figure(counts: pd.DataFrame,
+                           xlabel: str = "Treated-neighbour share band") -> Figure:
+    """Units per treatment arm and neighbour-exposure condition (band or mapping)."""
     fig, ax = new_figure(PANEL_WIDTH, 3.6)
     bands = list(dict.fromkeys(counts["exposure"]))
     x = np.arange(len(bands))
@@ -123,7 +124,7 @@ def exposure_counts_figure(counts: pd.DataFrame) -> Figure:
     ax.set_xticks(x, [heading(b) for b in bands])
     ax.margins(y=0.12)
     ax.grid(axis="x", visible=False)
-    ax.set_xlabel("Treated-neighbour share band")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("Number of units")
     legend_below(fig, ax, ncol=2, title="Own assignment")
     return fig

@@ -4,6 +4,8 @@
 * :func:`exposure_regressions` - the seed notebook's three regressions (own treatment only,
   treated-neighbour share, any treated neighbour) with statsmodels;
 * :func:`exposure_label_counts` - units per (own treatment, neighbour-share band): thin cells;
+* :func:`exposure_condition_counts` - the same counts under the exposure mapping the config
+  selects (``share_bands`` or ``at_least_k``: at least k treated neighbours);
 * :class:`ClusterDesign` / :func:`make_design` - individual or graph-cluster randomization with
   clusters of a chosen size;
 * :func:`design_probabilities` - four-way and full-neighbourhood exposure probabilities of a
@@ -48,6 +50,7 @@ __all__ = [
     "EXPOSURE_BANDS",
     "design_probabilities",
     "design_summary",
+    "exposure_condition_counts",
     "exposure_label_counts",
     "exposure_regressions",
     "make_design",
@@ -75,8 +78,14 @@ ESTIMATOR_LABELS: dict[str, str] = {
 }
 
 
-def unit_table(world: NetworkWorld, z: np.ndarray, high_degree: int) -> pd.DataFrame:
-    """One realised experiment: every node with its treatment, exposures and outcome."""
+#: Exposure mappings the exposure-count table can use (config ``network.exposure_mapping``).
+EXPOSURE_MAPPINGS = ("share_bands", "at_least_k")
+
+
+def unit_table(world: NetworkWorld, z: np.ndarray, high_degree: int,
+               at_least_k: int = 2) -> pd.DataFrame:
+    """One realised experiment: every node with its treatment, exposures and outcome
+    (``at_least_k_treated``: 1 if at least ``at_least_k`` neighbours are treated)."""
     adj = world.graph.adjacency
     z = np.asarray(z).astype(np.int8)
     return pd.DataFrame({
@@ -87,7 +96,7 @@ def unit_table(world: NetworkWorld, z: np.ndarray, high_degree: int) -> pd.DataF
         "treated_neighbors": neighbor.treated_neighbor_count(adj, z),
         "neighbor_share": neighbor.neighbor_share(adj, z),
         "any_treated_neighbor": neighbor.any_treated_neighbor(adj, z),
-        "at_least_2_treated": neighbor.at_least_k_treated(adj, z, 2),
+        "at_least_k_treated": neighbor.at_least_k_treated(adj, z, at_least_k),
         "treated_high_degree_neighbors": neighbor.treated_high_degree_neighbors(adj, z,
                                                                                high_degree),
         "four_way": np.asarray(neighbor.FOUR_WAY_LABELS)[neighbor.four_way_condition(adj, z)],
@@ -124,6 +133,27 @@ def exposure_label_counts(units: pd.DataFrame) -> pd.DataFrame:
     labels = [name for name, _ in EXPOSURE_BANDS]
     band = pd.cut(units["neighbor_share"], bins=edges, labels=labels, right=True)
     counts = (pd.DataFrame({"treated": units["treated"].to_numpy(), "exposure": band})
+              .groupby(["treated", "exposure"], observed=False).size().reset_index(name="n"))
+    counts["exposure"] = counts["exposure"].astype(str)
+    counts["treated"] = counts["treated"].astype(np.int64)
+    return counts
+
+
+def exposure_condition_counts(units: pd.DataFrame, mapping: str, k: int) -> pd.DataFrame:
+    """Units per own treatment and exposure condition under ``mapping``.
+
+    ``share_bands``: bands of treated-neighbour share (:func:`exposure_label_counts`);
+    ``at_least_k``: "fewer than k" or "at least k" treated neighbours (the mapping of
+    :func:`analysis.exposure.neighbor.at_least_k_treated`, read from ``at_least_k_treated``).
+    """
+    if mapping == "share_bands":
+        return exposure_label_counts(units)
+    if mapping != "at_least_k":
+        raise ValueError(f"exposure mapping must be one of {EXPOSURE_MAPPINGS}, got {mapping!r}")
+    names = np.array([f"fewer than {k} treated neighbours", f"at least {k} treated neighbours"])
+    exposure = pd.Categorical(names[units["at_least_k_treated"].to_numpy().astype(np.int64)],
+                              categories=list(names))
+    counts = (pd.DataFrame({"treated": units["treated"].to_numpy(), "exposure": exposure})
               .groupby(["treated", "exposure"], observed=False).size().reset_index(name="n"))
     counts["exposure"] = counts["exposure"].astype(str)
     counts["treated"] = counts["treated"].astype(np.int64)
