@@ -25,7 +25,7 @@ from analysis.design_based.randomization_inference import (
     no_spillover_test,
     select_focal_units,
 )
-from analysis.designs.graph_cluster import partition_graph
+from analysis.designs.graph_cluster import read_partition
 from analysis.exposure import neighbor
 from analysis.exposure.probabilities import (
     ExposureProbabilities,
@@ -120,9 +120,8 @@ def run(ctx: StepContext) -> None:
     pcfg, ricfg = cfg["probabilities"], cfg["randomization_inference"]
     threshold = float(cfg["full_exposure_threshold"])
     alpha = 1 - float(cfg["level"])
-    communities = partition_graph(graph, cfg["partition"]["method"],
-                                  float(cfg["partition"]["resolution"]),
-                                  int(cfg["partition"]["seed"]))
+    communities = read_partition(ctx.input_named(study.PARTITION_FILE), n)[
+        cfg["partition"]["method"]].to_numpy()
     designs = {
         "Individual randomization": study.make_design(
             world, communities, "Individual randomization", 1,

@@ -32,12 +32,14 @@ from analysis.exposure import neighbor
 from analysis.exposure.probabilities import ExposureProbabilities, exposure_probabilities
 from analysis.montecarlo import SUMMARY_COLUMNS, summarise_replications
 from analysis.worlds.network import (
+    NetworkGraph,
     NetworkOutcomeModel,
     NetworkWorld,
     SBMSpec,
     build_network_world,
     network_estimands,
     observed_outcomes,
+    sample_sbm,
 )
 
 __all__ = [
@@ -46,10 +48,12 @@ __all__ = [
     "total_effect_tradeoff",
     "DesignProbabilities",
     "EXPOSURE_BANDS",
+    "PARTITION_FILE",
     "design_probabilities",
     "design_summary",
     "exposure_label_counts",
     "exposure_regressions",
+    "graph_from_config",
     "make_design",
     "planted_partition_spec",
     "spec_from_config",
@@ -58,6 +62,10 @@ __all__ = [
     "summarise_study",
     "unit_table",
 ]
+
+#: Processed table of the network world's communities (rule worlds_network_partition writes it,
+#: the rules that randomize clusters read it).
+PARTITION_FILE = "network_partition.parquet"
 
 #: Bands of treated-neighbour share used for exposure counts (upper edges, right-closed).
 EXPOSURE_BANDS: tuple[tuple[str, float], ...] = (
@@ -312,6 +320,11 @@ def spec_from_config(cfg: dict, scaled: bool = True) -> SBMSpec:
     if scaled and cfg.get("n_nodes") is not None and int(cfg["n_nodes"]) != spec.n_nodes:
         spec = spec.scaled(int(cfg["n_nodes"]))
     return spec
+
+
+def graph_from_config(cfg: dict, scaled: bool = True) -> NetworkGraph:
+    """The SBM graph of config section ``network`` (the graph of :func:`world_from_config`)."""
+    return sample_sbm(spec_from_config(cfg, scaled), np.random.default_rng(int(cfg["graph_seed"])))
 
 
 def world_from_config(cfg: dict, scaled: bool = True) -> NetworkWorld:
