@@ -25,7 +25,11 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from analysis.design_based.horvitz_thompson import exposure_contrast, positive_units
-from analysis.designs.assignment import encode_clusters, encoded_cluster_assignment
+from analysis.designs.assignment import (
+    cluster_level_assignment,
+    encode_clusters,
+    encoded_cluster_assignment,
+)
 from analysis.designs.graph_cluster import clusters_of_size, cross_cluster_edge_fraction
 from analysis.estimators import batched
 from analysis.exposure import neighbor
@@ -161,11 +165,21 @@ class ClusterDesign:
     def is_individual(self) -> bool:
         return self.n_clusters == self.clusters.size
 
+    @property
+    def codes(self) -> np.ndarray:
+        """Cluster code (0..G-1, in sorted label order) of every unit."""
+        return self._encoding[0]
+
     def sample(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """``(n_draws, n)`` assignments."""
         codes, n_clusters = self._encoding
         return encoded_cluster_assignment(codes, n_clusters, self.probability, rng,
                                           complete=self.complete, n_draws=n_draws)
+
+    def sample_clusters(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """``(n_draws, G)`` cluster assignments: :meth:`sample` before expansion to units."""
+        return cluster_level_assignment(self.n_clusters, self.probability, rng,
+                                        complete=self.complete, n_draws=n_draws)
 
 
 def make_design(world: NetworkWorld, communities: np.ndarray, name: str,
