@@ -73,7 +73,7 @@ def bernoulli_assignment(n: int, p: float, rng: np.random.Generator,
     """Each of ``n`` units treated independently with probability ``p``."""
     _check_rng(rng)
     n, p = _check_size(n), _check_probability(p)
-    return (rng.random(_shape(n, n_draws)) < p).astype(np.int8)
+    return (rng.random(_shape(n, n_draws)) < p).view(np.int8)  # bool -> 0/1 bytes, no copy
 
 
 def _rank_rows(keys: np.ndarray) -> np.ndarray:

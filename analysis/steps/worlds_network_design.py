@@ -62,6 +62,12 @@ def _chunk_size(n: int) -> int:
     return max(1, CHUNK_FLOATS // n)
 
 
+def _probability_chunk_size(n: int) -> int:
+    """Draws per chunk of the exposure probabilities: whole 64-draw words of the bit-parallel
+    mappings (at least one, even above ``CHUNK_FLOATS``), since a partial word costs a full one."""
+    return max(64, _chunk_size(n) // 64 * 64)
+
+
 def _chunked(sampler: Callable[[int], np.ndarray], total: int, size: int
              ) -> Iterator[np.ndarray]:
     """Re-randomizations in chunks of at most ``size`` rows."""
@@ -158,7 +164,7 @@ def run(ctx: StepContext) -> None:
         for mapping, (code_fn, labels, pairs, contrast, estimand) in mappings.items():
             probs: ExposureProbabilities = monte_carlo_exposure_probabilities(
                 design.sample, code_fn, labels, n_draws, rng_prob,
-                joint_pairs=pairs if pairwise else (), chunk_size=_chunk_size(n))
+                joint_pairs=pairs if pairwise else (), chunk_size=_probability_chunk_size(n))
             report = positivity_report(probs, float(pcfg["tiny"]))
             positivity.append(report.assign(design=name, mapping=mapping))
             unit_rows.append(pd.DataFrame({
