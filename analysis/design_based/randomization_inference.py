@@ -14,8 +14,10 @@ statistic is the within-arm slope of focal outcomes on the share of treated neig
 *No effect, Bernoulli design, difference in means* (:func:`bernoulli_randomization_test`): the
 common special case without a graph, one independent coin per randomized unit.
 
-All re-randomizations are drawn as one ``(R, n)`` matrix and the statistics are computed for all
-rows with matrix products; nothing loops over re-randomizations.
+Re-randomizations are drawn as ``(R, G)`` matrices of cluster assignments (``G = n`` for
+individual designs), in memory-bounded chunks, and the statistics are computed for all rows with
+matrix products on cluster totals and per-cluster neighbour counts; nothing loops over
+re-randomizations, and a cluster design's draw costs ``O(G)`` for the difference in means.
 """
 
 from __future__ import annotations
