@@ -25,6 +25,7 @@ include: "rules/slates.smk"
 include: "rules/worlds_partial.smk"
 include: "rules/worlds_network.smk"
 include: "rules/estimators.smk"
+include: "rules/benchmarks.smk"
 # Last: merges the fragments every family above registered.
 include: "rules/manifest.smk"
 # Exercises: each a config override built into its own folder; `snakemake --cores 2 exercises`.

@@ -25,7 +25,9 @@ Timings are never asserted by the test suite.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import platform
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -49,6 +51,7 @@ from analysis.worlds.network import NetworkGraph, sample_sbm
 
 #: Scale-build rules (config/scale.yaml) -> (computation, size) as the table shows them.
 SCALE_RULES = {
+    "worlds_network_partition": ("network partition step (scale build)", "1,000,000 nodes"),
     "worlds_network": ("network world step (scale build)", "1,000,000 nodes"),
     "worlds_network_design": ("network design step (scale build)", "1,000,000 nodes"),
     "worlds_bipartite": ("bipartite world step (scale build)", "1,000,000 buyers"),
@@ -326,10 +329,26 @@ def scale_rows(log_dir: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def machine_facts() -> dict[str, Any]:
+    """Cores, CPU model and UTC date of this run (recorded with the tracked table)."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"machine_cores": os.cpu_count(), "machine_cpu": cpu,
+            "run_date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=Path("results/benchmarks.csv"))
     parser.add_argument("--scale-logs", type=Path, default=Path("build/scale/logs/benchmarks"))
+    parser.add_argument("--tracked", type=Path, default=Path("benchmarks/last-run.csv"),
+                        help="the same table with the machine's facts, kept in the repository "
+                             "for the reproducibility appendix (not written by --quick runs)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     parser.add_argument("--seed", type=int, default=20260501)
     args = parser.parse_args()
@@ -357,6 +376,11 @@ def main() -> None:
         print(table.drop(columns=["size", "bytes_touched", "copy_bandwidth_gbs"]).to_string(
             index=False, float_format=lambda v: f"{v:,.3g}"))
     print(f"written: {args.output}")
+    if not quick:
+        facts = machine_facts()
+        with atomic_path(args.tracked) as tmp:
+            table.assign(**facts).to_csv(tmp, index=False)
+        print(f"written: {args.tracked} ({facts['machine_cpu']}, {facts['machine_cores']} cores)")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,34 @@
 # estimators, randomization tests and Monte Carlo studies (config section `network`).
 
 NETWORK_CODE = ("worlds", "exposure", "designs", "design_based", "estimators", "montecarlo")
+# Communities of the network world, computed once for the rules that randomize them.
+NETWORK_PARTITION = f"{PROCESSED}/network_partition.parquet"
+
+
+rule worlds_network_partition:
+    input:
+        data=[],
+        code=step_code("worlds_network_partition", "worlds", "designs", "exposure"),
+    output:
+        NETWORK_PARTITION,
+    params:
+        **step_params("worlds_network_partition", "network"),
+    threads: rule_threads("worlds_network_partition")
+    resources:
+        **rule_resources("worlds_network_partition"),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/worlds_network_partition.log",
+    benchmark:
+        f"{LOGS}/benchmarks/worlds_network_partition.tsv"
+    shell:
+        ANALYSIS_STEP
 
 
 rule worlds_network:
     input:
-        data=[],
+        data=[NETWORK_PARTITION],
         code=step_code("worlds_network", *NETWORK_CODE),
     output:
         table_outputs(
@@ -43,7 +66,7 @@ rule worlds_network:
 
 rule worlds_network_design:
     input:
-        data=[],
+        data=[NETWORK_PARTITION],
         code=step_code("worlds_network_design", *NETWORK_CODE),
     output:
         table_outputs(

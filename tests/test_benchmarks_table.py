@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.report.benchmarks import BENCHMARK_COLUMNS, load_benchmarks
+from analysis.report.benchmarks import BENCHMARK_COLUMNS, benchmark_machine, load_benchmarks
+from tests.conftest import ROOT
 
 
 def _write(path, rows):
@@ -43,3 +44,29 @@ def test_load_benchmarks_names_missing_columns(tmp_path):
     pd.DataFrame({"hot_path": ["x"], "seconds": [1.0]}).to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"old\.csv: missing benchmark columns .*size_label"):
         load_benchmarks(path)
+
+
+def test_machine_facts_are_one_row_and_named_when_missing(tmp_path):
+    path = tmp_path / "last-run.csv"
+    rows = pd.DataFrame({"hot_path": ["a", "b"], "machine_cores": [2, 2],
+                         "machine_cpu": ["Some CPU", "Some CPU"], "run_date": ["2026-11-24"] * 2})
+    rows.to_csv(path, index=False)
+    facts = benchmark_machine(path)
+    assert facts.to_dict("records") == [{"processor": "Some CPU", "cores": 2,
+                                         "date": "2026-11-24"}]
+    rows.drop(columns=["run_date"]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"last-run\.csv: missing machine columns \['run_date'\]"):
+        benchmark_machine(path)
+
+
+def test_appendix_table_is_the_tracked_benchmark_run(ci_results):
+    """Every number of the reproducibility appendix's table comes from the tracked CSV."""
+    tracked = ROOT / "benchmarks" / "last-run.csv"
+    shown = pd.read_parquet(ci_results / "tables" / "benchmarks_last_run.parquet")
+    pd.testing.assert_frame_equal(shown, load_benchmarks(tracked))
+    raw = pd.read_csv(tracked)
+    assert shown["Time (s)"].tolist() == [f"{v:.3g}" if v < 1000 else f"{v:,.0f}"
+                                          for v in raw["seconds"]]
+    machine = pd.read_parquet(ci_results / "tables" / "benchmarks_machine.parquet")
+    assert machine["cores"].iloc[0] == raw["machine_cores"].iloc[0]
+    assert machine["processor"].iloc[0] == raw["machine_cpu"].iloc[0]

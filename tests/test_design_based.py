@@ -13,6 +13,7 @@ from analysis.design_based.horvitz_thompson import (
 )
 from analysis.design_based.randomization_inference import (
     assignment_support,
+    conditional_cluster_sampler,
     conditional_rerandomizations,
     difference_in_means_statistic,
     fisher_p_value,
@@ -267,6 +268,38 @@ def test_no_effect_test_rejects_a_direct_effect() -> None:
         bad = draws.copy()
         bad[:, 0] = 1 - z[0]
         no_spillover_test(world.graph.adjacency, world.baseline, z, focal, bad)
+
+
+def test_cluster_level_tests_equal_unit_level_tests_on_a_cluster_design() -> None:
+    """Cluster draws (totals, per-cluster neighbour counts) give the unit-level statistics."""
+    world = build_network_world(SEED_SPEC, NetworkOutcomeModel(), 14, 4611)
+    n = world.graph.n_nodes
+    rng = np.random.default_rng(8)
+    labels = rng.integers(0, 30, n) * 7  # arbitrary cluster labels, not 0..G-1
+    codes = np.unique(labels, return_inverse=True)[1]
+    cluster_z = (rng.random(codes.max() + 1) < 0.5).astype(np.int8)
+    z = cluster_z[codes]
+    y = observed_outcomes(world, z)
+    draws = (rng.random((300, cluster_z.size)) < 0.5).astype(np.int8)
+    clustered = no_effect_test(y, z, draws, clusters=labels)
+    unit = difference_in_means_statistic(y, draws[:, codes])
+    assert clustered.observed == pytest.approx(
+        y[z == 1].mean() - y[z == 0].mean(), abs=1e-12)
+    assert clustered.null_mean == pytest.approx(unit.mean(), abs=1e-12)
+    assert clustered.p_value == pytest.approx(fisher_p_value(clustered.observed, unit))
+    focal = select_focal_units(n, 0.4, rng, labels)
+    sample = conditional_cluster_sampler(z, focal, labels, 0.5, True)
+    cluster_draws = sample(200, np.random.default_rng(4))
+    unit_draws = conditional_rerandomizations(z, focal, labels, 0.5, True, 200,
+                                              np.random.default_rng(4))
+    np.testing.assert_array_equal(cluster_draws[:, codes], unit_draws)  # same stream
+    by_cluster = no_spillover_test(world.graph.adjacency, y, z, focal, cluster_draws, labels)
+    by_unit = no_spillover_test(world.graph.adjacency, y, z, focal, unit_draws)
+    assert by_cluster.observed == pytest.approx(by_unit.observed, rel=1e-12)
+    assert by_cluster.p_value == by_unit.p_value
+    assert by_cluster.null_sd == pytest.approx(by_unit.null_sd, rel=1e-10)
+    with pytest.raises(ValueError, match="one column per cluster"):
+        no_effect_test(y, z, unit_draws, clusters=labels)
 
 
 def test_focal_units_under_cluster_designs_leave_clusters_free() -> None:

@@ -96,15 +96,30 @@ def test_cluster_design_sample_equals_cluster_assignment():
 
 
 def test_focal_row_shares_are_bit_identical_to_full_shares():
-    """The no-spillover test reads focal shares through RowShares: the same bits as slicing the
-    full neighbour shares, computed on the focal rows' edges only."""
+    """The no-spillover test reads focal shares through ClusterShares: the same bits as slicing
+    the full neighbour shares of the assignment expanded to nodes, for individual and cluster
+    assignments, with some clusters held fixed."""
     adj = _graph_with_isolated_node_and_explicit_zero()
     n = adj.shape[0]
     rng = np.random.default_rng(11)
     draws = (rng.random((200, n)) < 0.4).astype(np.int8)
     focal = rng.random(n) < 0.5
-    shares = neighbor.RowShares(adj, focal)
+    shares = neighbor.ClusterShares(adj, focal, np.arange(n))
     assert shares(draws).tobytes() == neighbor.neighbor_share(adj, draws)[:, focal].tobytes()
     assert shares(draws[3]).tobytes() == neighbor.neighbor_share(adj, draws[3])[focal].tobytes()
-    with pytest.raises(ValueError, match="rows must be a boolean mask"):
-        neighbor.RowShares(adj, focal[:-1])
+    codes = rng.integers(0, 4, n)
+    codes[:4] = np.arange(4)  # every cluster present
+    cluster_draws = (rng.random((50, 4)) < 0.5).astype(np.int8)
+    rows = np.flatnonzero(focal)[::-1]  # any order
+    held = np.array([-1, 1, -1, 0])
+    cluster_draws[:, [1, 3]] = [1, 0]
+    expanded = cluster_draws[:, codes]
+    held_shares = neighbor.ClusterShares(adj, rows, codes, held)
+    assert (held_shares(cluster_draws).tobytes()
+            == neighbor.neighbor_share(adj, expanded)[:, rows].tobytes())
+    with pytest.raises(ValueError, match="rows must be a boolean mask of length"):
+        neighbor.ClusterShares(adj, focal[:-1], np.arange(n))
+    with pytest.raises(ValueError, match="held must give -1"):
+        neighbor.ClusterShares(adj, rows, codes, held[:3])
+    with pytest.raises(ValueError, match="cluster assignments must have shape"):
+        held_shares(expanded)

@@ -11,10 +11,12 @@ from analysis.designs.graph_cluster import (
     cluster_size_table,
     clusters_of_size,
     cross_cluster_edge_fraction,
+    graph_partitions,
     modularity,
     neighbor_share_by_design,
     partition_diagnostics,
     partition_graph,
+    read_partition,
 )
 from analysis.worlds.network import SBMSpec, graph_from_edges, sample_sbm
 
@@ -37,6 +39,28 @@ def test_partition_recovers_planted_communities(seed_graph, method: str) -> None
     labels = partition_graph(seed_graph, method, seed=3)
     assert same_partition(labels, seed_graph.block)
     np.testing.assert_array_equal(labels, partition_graph(seed_graph, method, seed=3))
+
+
+def test_graph_partitions_round_trip_and_equal_direct_partitions(seed_graph, tmp_path,
+                                                                 monkeypatch) -> None:
+    table = graph_partitions(seed_graph, "leiden", 1.0, 3)
+    assert list(table.columns) == ["node", "leiden", "louvain"]  # both methods on a small graph
+    for method in ("leiden", "louvain"):
+        np.testing.assert_array_equal(table[method], partition_graph(seed_graph, method, seed=3))
+    path = tmp_path / "partition.parquet"
+    table.to_parquet(path, index=False)
+    back = read_partition(path, seed_graph.n_nodes)
+    np.testing.assert_array_equal(back["leiden"], table["leiden"])
+    with pytest.raises(ValueError, match=r"partition\.parquet: expected one row per node 0\.\.9"):
+        read_partition(path, 10)
+    table[["node"]].to_parquet(path, index=False)
+    with pytest.raises(ValueError, match="expected a 'node' column and at least one of"):
+        read_partition(path, seed_graph.n_nodes)
+    # above the comparison size only the configured method runs
+    monkeypatch.setattr("analysis.designs.graph_cluster.COMPARE_METHODS_MAX_NODES", 100)
+    assert list(graph_partitions(seed_graph, "louvain", 1.0, 3).columns) == ["node", "louvain"]
+    with pytest.raises(ValueError, match="method must be one of"):
+        graph_partitions(seed_graph, "spectral", 1.0, 3)
 
 
 def test_modularity_matches_networkx(seed_graph) -> None:

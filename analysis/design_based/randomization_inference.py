@@ -14,14 +14,16 @@ statistic is the within-arm slope of focal outcomes on the share of treated neig
 *No effect, Bernoulli design, difference in means* (:func:`bernoulli_randomization_test`): the
 common special case without a graph, one independent coin per randomized unit.
 
-All re-randomizations are drawn as one ``(R, n)`` matrix and the statistics are computed for all
-rows with matrix products; nothing loops over re-randomizations.
+Re-randomizations are drawn as ``(R, G)`` matrices of cluster assignments (``G = n`` for
+individual designs), in memory-bounded chunks, and the statistics are computed for all rows with
+matrix products on cluster totals and per-cluster neighbour counts; nothing loops over
+re-randomizations, and a cluster design's draw costs ``O(G)`` for the difference in means.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -30,13 +32,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from analysis.designs.assignment import encode_clusters
-from analysis.exposure.neighbor import RowShares
+from analysis.exposure.neighbor import ClusterShares
 
 __all__ = [
     "BernoulliRandomizationTest",
     "RandomizationTest",
     "assignment_support",
     "bernoulli_randomization_test",
+    "conditional_cluster_sampler",
     "conditional_rerandomizations",
     "difference_in_means_statistic",
     "fisher_p_value",
@@ -95,21 +98,26 @@ def spillover_slope_statistic(y_focal: ArrayLike, own_focal: ArrayLike, share: A
 
     ``y_focal`` and ``own_focal`` are fixed ``(f,)``; ``share`` is ``(R, f)``. Outcomes and
     shares are centred within own-treatment arm, so the slope is the ``share`` coefficient of
-    ``y ~ own + share``.
+    ``y ~ own + share``. Units ordered control arm first (as :func:`no_spillover_test` passes
+    them) are read as two contiguous blocks; any other order is sorted first.
     """
     y = np.asarray(y_focal, dtype=float)
     own = np.asarray(own_focal).astype(bool)
     s = np.atleast_2d(np.asarray(share, dtype=float))
-    y_c = y.copy()
-    s_c = s.copy()
-    for arm in (False, True):  # two arms
-        cols = own == arm
-        if cols.any():
-            y_c[cols] -= y[cols].mean()
-            s_c[:, cols] -= s[:, cols].mean(axis=1, keepdims=True)
-    denom = (s_c**2).sum(axis=1)
+    if (np.diff(own.view(np.int8)) < 0).any():  # not control arm first: sort once
+        order = np.argsort(own, kind="stable")
+        y, own, s = y[order], own[order], s[:, order]
+    n_control = int(own.size - np.count_nonzero(own))
+    numerator = np.zeros(s.shape[0])
+    denom = np.zeros(s.shape[0])
+    for arm in (slice(0, n_control), slice(n_control, own.size)):  # two arms
+        if arm.stop > arm.start:
+            block = s[:, arm]
+            dev = block - block.mean(axis=1, keepdims=True)
+            numerator += dev @ (y[arm] - y[arm].mean())
+            denom += np.einsum("ij,ij->i", dev, dev)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denom > 1e-14, (s_c @ y_c) / denom, np.nan)
+        return np.where(denom > 1e-14, numerator / denom, np.nan)
 
 
 def select_focal_units(n: int, fraction: float, rng: np.random.Generator,
@@ -133,6 +141,22 @@ def select_focal_units(n: int, fraction: float, rng: np.random.Generator,
     return chosen[codes]
 
 
+def _cluster_assignment(z_obs: ArrayLike, clusters: ArrayLike | None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster codes of the units (``encode_clusters`` order; every unit its own cluster when
+    ``clusters`` is None) and the observed assignment of each cluster."""
+    z = np.asarray(z_obs).astype(np.int8)
+    codes, n_clusters = encode_clusters(np.arange(z.size) if clusters is None else clusters)
+    if z.shape != codes.shape:
+        raise ValueError(f"z_obs and clusters must have the same length, got {z.shape} and "
+                         f"{codes.shape}")
+    cluster_z = np.zeros(n_clusters, dtype=np.int8)
+    cluster_z[codes] = z
+    if (cluster_z[codes] != z).any():
+        raise ValueError("z_obs is not constant within clusters: not a cluster assignment")
+    return codes, cluster_z
+
+
 def _exp_or_inf(log_value: float) -> float:
     """``exp(log_value)``, or ``inf`` past the float range (huge assignment counts)."""
     return math.exp(log_value) if log_value < 709.0 else math.inf
@@ -149,11 +173,8 @@ def assignment_support(z_obs: ArrayLike, clusters: ArrayLike, p: float, complete
     than ``p_observed``; for a statistic that is odd under complementing (the difference in
     means) it can never be smaller than ``p_observed + p_complement``.
     """
-    z = np.asarray(z_obs).astype(np.int8)
-    codes, n_clusters = encode_clusters(clusters)
-    cluster_z = np.zeros(n_clusters, dtype=np.int8)
-    cluster_z[codes] = z
-    fixed_cluster = np.zeros(n_clusters, dtype=bool)
+    codes, cluster_z = _cluster_assignment(z_obs, clusters)
+    fixed_cluster = np.zeros(cluster_z.size, dtype=bool)
     if fixed_units is not None:
         fixed_cluster[codes[np.asarray(fixed_units, dtype=bool)]] = True
     free_z = cluster_z[~fixed_cluster]
@@ -174,37 +195,47 @@ def assignment_support(z_obs: ArrayLike, clusters: ArrayLike, p: float, complete
             "p_complement": p_complement}
 
 
+def conditional_cluster_sampler(z_obs: ArrayLike, fixed_units: ArrayLike,
+                                clusters: ArrayLike, p: float, complete: bool
+                                ) -> Callable[[int, np.random.Generator], np.ndarray]:
+    """Sampler of cluster assignments ``(R, G)`` that hold some units' clusters fixed.
+
+    ``clusters`` are the randomization units (``np.arange(n)`` for individual designs); columns
+    follow :func:`~analysis.designs.assignment.encode_clusters` order. Every cluster containing a
+    fixed unit keeps its observed assignment; the other clusters are re-randomized from their
+    conditional distribution: a random permutation of their observed assignments for complete
+    randomization (which keeps the treated count), independent ``p``-coins for Bernoulli
+    designs. The clusters are encoded once, however many chunks are drawn.
+    """
+    fixed = np.asarray(fixed_units, dtype=bool)
+    codes, cluster_z = _cluster_assignment(z_obs, clusters)
+    if fixed.shape != codes.shape:
+        raise ValueError("z_obs, fixed_units and clusters must have the same length")
+    fixed_cluster = np.zeros(cluster_z.size, dtype=bool)
+    fixed_cluster[codes[fixed]] = True
+    free = np.flatnonzero(~fixed_cluster)
+    free_z = cluster_z[free]
+
+    def sample(n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        draws = np.tile(cluster_z, (n_draws, 1))
+        if free.size:
+            if complete:
+                keys = rng.random((n_draws, free.size))
+                draws[:, free] = free_z[np.argsort(keys, axis=1)]
+            else:
+                draws[:, free] = (rng.random((n_draws, free.size)) < p).astype(np.int8)
+        return draws
+
+    return sample
+
+
 def conditional_rerandomizations(z_obs: ArrayLike, fixed_units: ArrayLike, clusters: ArrayLike,
                                  p: float, complete: bool, n_draws: int,
                                  rng: np.random.Generator) -> np.ndarray:
-    """Redraw a (cluster-)randomized assignment holding some units' clusters fixed.
-
-    ``clusters`` are the randomization units (``np.arange(n)`` for individual designs). Every
-    cluster containing a fixed unit keeps its observed assignment; the other clusters are
-    re-randomized from their conditional distribution: a random permutation of their observed
-    assignments for complete randomization (which keeps the treated count), independent
-    ``p``-coins for Bernoulli designs.
-    """
-    z = np.asarray(z_obs).astype(np.int8)
-    fixed = np.asarray(fixed_units, dtype=bool)
-    codes, n_clusters = encode_clusters(clusters)
-    if z.shape != fixed.shape or z.shape != codes.shape:
-        raise ValueError("z_obs, fixed_units and clusters must have the same length")
-    cluster_z = np.zeros(n_clusters, dtype=np.int8)
-    cluster_z[codes] = z
-    if (cluster_z[codes] != z).any():
-        raise ValueError("z_obs is not constant within clusters: not a cluster assignment")
-    fixed_cluster = np.zeros(n_clusters, dtype=bool)
-    fixed_cluster[codes[fixed]] = True
-    free = np.flatnonzero(~fixed_cluster)
-    draws = np.tile(cluster_z, (n_draws, 1))
-    if free.size:
-        if complete:
-            keys = rng.random((n_draws, free.size))
-            draws[:, free] = cluster_z[free][np.argsort(keys, axis=1)]
-        else:
-            draws[:, free] = (rng.random((n_draws, free.size)) < p).astype(np.int8)
-    return draws[:, codes]
+    """Unit assignments ``(R, n)`` of :func:`conditional_cluster_sampler` (same random stream)."""
+    codes, _ = _cluster_assignment(z_obs, clusters)
+    return conditional_cluster_sampler(z_obs, fixed_units, clusters, p, complete)(
+        n_draws, rng)[:, codes]
 
 
 Draws = np.ndarray | Iterable[np.ndarray]
@@ -235,38 +266,71 @@ def _result(null: str, statistic: str, observed: float, null_stats: np.ndarray,
     )
 
 
-def no_effect_test(y: ArrayLike, z_obs: ArrayLike, z_draws: Draws) -> RandomizationTest:
+def no_effect_test(y: ArrayLike, z_obs: ArrayLike, z_draws: Draws,
+                   clusters: ArrayLike | None = None) -> RandomizationTest:
     """Sharp null of no effect whatsoever, with the difference in means as statistic.
 
-    ``z_draws`` are re-randomizations from the design: an ``(R, n)`` array or an iterable of
-    such chunks.
+    ``z_draws`` are re-randomizations from the design, an ``(R, G)`` array or an iterable of
+    such chunks: the assignments of the ``G`` ``clusters`` (in
+    :func:`~analysis.designs.assignment.encode_clusters` order), or of the ``n`` units when
+    ``clusters`` is None. The statistic reads cluster totals of the outcome, so a draw costs
+    ``O(G)``, not ``O(n)``.
     """
-    observed = float(difference_in_means_statistic(y, z_obs)[0])
-    null = np.concatenate([difference_in_means_statistic(y, chunk) for chunk in _chunks(z_draws)])
+    y_arr = np.asarray(y, dtype=float)
+    codes, cluster_z = _cluster_assignment(z_obs, clusters)
+    if y_arr.shape != codes.shape:
+        raise ValueError(f"y must have one outcome per unit ({codes.size}), got {y_arr.shape}")
+    # columns: outcome total and size of every cluster
+    totals = np.column_stack([np.bincount(codes, weights=y_arr, minlength=cluster_z.size),
+                              np.bincount(codes, minlength=cluster_z.size).astype(float)])
+
+    def statistic(draws: np.ndarray) -> np.ndarray:
+        if draws.shape[1] != cluster_z.size:
+            raise ValueError(f"z_draws must have one column per cluster ({cluster_z.size}), got "
+                             f"{draws.shape[1]}")
+        treated = draws.astype(np.float64) @ totals  # (R, 2): outcome sum and count, treated
+        control = totals.sum(axis=0) - treated
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return treated[:, 0] / treated[:, 1] - control[:, 0] / control[:, 1]
+
+    observed = float(statistic(cluster_z[None, :])[0])
+    null = np.concatenate([statistic(chunk) for chunk in _chunks(z_draws)])
     return _result("no effect of any assignment", "difference in means", observed, null)
 
 
 def no_spillover_test(adjacency: Any, y: ArrayLike, z_obs: ArrayLike, focal: ArrayLike,
-                      z_draws: Draws) -> RandomizationTest:
+                      z_draws: Draws, clusters: ArrayLike | None = None) -> RandomizationTest:
     """Athey-Eckles-Imbens test of no spillover with focal units.
 
-    ``z_draws`` (an ``(R, n)`` array or an iterable of chunks) must hold the focal units'
-    randomization units at their observed assignment (see :func:`conditional_rerandomizations`).
+    ``z_draws`` (an ``(R, G)`` array or an iterable of chunks; cluster or unit assignments as in
+    :func:`no_effect_test`) must hold the focal units' clusters at their observed assignment
+    (see :func:`conditional_cluster_sampler`). Focal shares come from
+    :class:`~analysis.exposure.neighbor.ClusterShares`, which reads only the free clusters.
     """
     y_arr = np.asarray(y, dtype=float)
-    z = np.asarray(z_obs)
+    z = np.asarray(z_obs).astype(np.int8)
+    codes, cluster_z = _cluster_assignment(z, clusters)
     focal_mask = np.asarray(focal, dtype=bool)
-    own = z[focal_mask]
-    focal_shares = RowShares(adjacency, focal_mask)  # the statistic reads focal shares only
-    observed_share = focal_shares(z)
-    observed = float(spillover_slope_statistic(y_arr[focal_mask], own, observed_share)[0])
+    if focal_mask.shape != z.shape or y_arr.shape != z.shape:
+        raise ValueError("y, z_obs and focal must have one entry per unit")
+    held = np.full(cluster_z.size, -1, dtype=np.int64)
+    held[codes[focal_mask]] = cluster_z[codes[focal_mask]]
+    held_clusters = np.flatnonzero(held >= 0)
+    # focal units, control arm first (the statistic then reads two contiguous blocks)
+    order = np.flatnonzero(focal_mask)
+    order = order[np.argsort(z[order], kind="stable")]
+    shares = ClusterShares(adjacency, order, codes, held)
+    y_focal, own = y_arr[order], z[order]
+    observed = float(spillover_slope_statistic(y_focal, own, shares(cluster_z))[0])
     null_parts = []
     for chunk in _chunks(z_draws):
-        if (chunk[:, focal_mask] != own).any():
+        if chunk.shape[1] != cluster_z.size:
+            raise ValueError(f"z_draws must have one column per cluster ({cluster_z.size}), got "
+                             f"{chunk.shape[1]}")
+        if (chunk[:, held_clusters] != cluster_z[held_clusters]).any():
             raise ValueError("z_draws change the focal units' own assignment; they must be held "
                              "fixed")
-        null_share = focal_shares(chunk)
-        null_parts.append(spillover_slope_statistic(y_arr[focal_mask], own, null_share))
+        null_parts.append(spillover_slope_statistic(y_focal, own, shares(chunk)))
     return _result("no spillover (outcomes depend only on own treatment)",
                    "within-arm slope of focal outcome on treated-neighbour share", observed,
                    np.concatenate(null_parts), n_focal=int(focal_mask.sum()))

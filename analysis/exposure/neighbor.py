@@ -18,17 +18,21 @@ receives its direct effect.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
+    "CheckedAdjacency",
+    "ClusterShares",
     "FOUR_WAY_LABELS",
     "FULL_NEIGHBORHOOD_LABELS",
     "all_neighbors_treated",
     "any_treated_neighbor",
     "at_least_k_treated",
+    "checked_adjacency",
     "four_way_condition",
     "full_neighborhood_condition",
     "neighbor_share",
@@ -92,8 +96,7 @@ def _check_assignment(z: Any, n: int) -> np.ndarray:
 
 def degree(adjacency: Any) -> np.ndarray:
     """Number of neighbours of every node (row sums of the 0/1 adjacency)."""
-    adj = _check_adjacency(adjacency)
-    return np.asarray((adj != 0).sum(axis=1)).ravel().astype(np.int64)
+    return np.diff(_structure(adjacency).indptr).astype(np.int64)
 
 
 def own_treatment(z: Any) -> np.ndarray:
@@ -104,8 +107,27 @@ def own_treatment(z: Any) -> np.ndarray:
     return arr.astype(np.int8)
 
 
+@dataclass(frozen=True)
+class CheckedAdjacency:
+    """A graph's adjacency, checked and made canonical once (see :func:`checked_adjacency`)."""
+
+    matrix: sp.csr_array
+
+
+def checked_adjacency(adjacency: Any) -> CheckedAdjacency:
+    """Check a graph once for callers that apply many mappings to it.
+
+    Every function of this module accepts the result in place of the adjacency and then skips
+    the checks (symmetry, 0/1 entries, no self-loops), which cost more than a mapping itself on
+    a large graph.
+    """
+    return CheckedAdjacency(_structure(adjacency))
+
+
 def _structure(adjacency: Any) -> sp.csr_array:
     """The adjacency as canonical CSR without explicit zeros: its pattern is the edge set."""
+    if isinstance(adjacency, CheckedAdjacency):
+        return adjacency.matrix
     adj = _check_adjacency(adjacency)
     if not adj.has_canonical_format or (adj.data == 0).any():
         adj = adj.copy()
@@ -209,30 +231,63 @@ def _share(adj: sp.csr_array, z: Any) -> np.ndarray:
     return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
 
 
-class RowShares:
-    """Treated-neighbour shares of a fixed set of rows, for many assignments of one graph.
+class ClusterShares:
+    """Treated-neighbour shares of chosen rows under many draws of a cluster assignment.
 
-    The graph is checked once (symmetric 0/1, no self-loops); the other rows are emptied, so
-    every call's sparse product touches only the chosen rows' edges, and each chosen row's share
-    is bit-identical to :func:`neighbor_share` (same entries summed in the same order).
-    Used where a statistic reads only some units' shares, e.g. the focal units of a test.
+    ``rows`` (node indices, in output order, or a boolean mask) are the nodes whose shares a
+    statistic reads, e.g. the focal units of a test; ``clusters`` the code ``0..G-1`` of every
+    node's randomization cluster (``np.arange(n)``: every node its own cluster); ``held``
+    (optional, one entry per cluster) is -1 for clusters the draws vary and 0/1 for clusters held
+    at that value in every draw.
+
+    The graph is checked once. ``B = A[rows] C`` counts each chosen row's neighbours per
+    cluster, so a call costs ``nnz(B)`` per draw - at most the rows' edges, far fewer when
+    neighbours share clusters - and held clusters contribute a count computed once. Counts are
+    integers (exact in float32 below 2^24), so every share is bit-identical to
+    :func:`neighbor_share` of the assignment expanded to nodes.
     """
 
-    def __init__(self, adjacency: Any, rows: Any) -> None:
+    def __init__(self, adjacency: Any, rows: Any, clusters: Any, held: Any = None) -> None:
         adj = _structure(adjacency)
-        keep_rows = np.asarray(rows, dtype=bool)
-        if keep_rows.shape != (adj.shape[0],):
-            raise ValueError(f"rows must be a boolean mask of length {adj.shape[0]}, "
-                             f"got shape {keep_rows.shape}")
-        lengths = np.diff(adj.indptr)
-        keep = np.repeat(keep_rows, lengths)
-        indptr = np.concatenate([[0], np.cumsum(np.where(keep_rows, lengths, 0))])
-        self._adj = sp.csr_array((adj.data[keep], adj.indices[keep], indptr), shape=adj.shape)
-        self.rows = keep_rows
+        n = adj.shape[0]
+        index = np.asarray(rows)
+        if index.dtype == bool:
+            if index.shape != (n,):
+                raise ValueError(f"rows must be a boolean mask of length {n} or node indices, "
+                                 f"got a mask of shape {index.shape}")
+            index = np.flatnonzero(index)
+        if index.ndim != 1 or (index.size and (index.min() < 0 or index.max() >= n)):
+            raise ValueError(f"rows must be node indices in 0..{n - 1}")
+        codes = np.asarray(clusters)
+        if codes.shape != (n,) or not np.issubdtype(codes.dtype, np.integer) or codes.min() < 0:
+            raise ValueError(f"clusters must be {n} non-negative integer codes, one per node")
+        self.n_clusters = int(codes.max()) + 1
+        held_values = (np.full(self.n_clusters, -1) if held is None
+                       else np.asarray(held, dtype=np.int64))
+        if held_values.shape != (self.n_clusters,) or not np.isin(held_values, (-1, 0, 1)).all():
+            raise ValueError(f"held must give -1 (free), 0 or 1 for each of the "
+                             f"{self.n_clusters} clusters")
+        membership = sp.csr_array((np.ones(n, dtype=np.float32), (np.arange(n), codes)),
+                                  shape=(n, self.n_clusters))
+        counts = sp.csr_array(_pattern(adj, np.float32)[index] @ membership)
+        self.free = np.flatnonzero(held_values < 0)
+        fixed = np.flatnonzero(held_values >= 0)
+        self._free_counts = sp.csr_array(counts[:, self.free])
+        self._fixed_counts = counts[:, fixed] @ held_values[fixed].astype(np.float32)
+        self._degree = np.diff(adj.indptr)[index]
+        self.rows = index
 
-    def __call__(self, z: Any) -> np.ndarray:
-        """Shares of the chosen rows (``(n_rows,)`` or ``(R, n_rows)``)."""
-        return _share(self._adj, z)[..., self.rows]
+    def __call__(self, cluster_z: Any) -> np.ndarray:
+        """Shares of the chosen rows (``(n_rows,)`` or ``(R, n_rows)``) for cluster
+        assignments ``(G,)`` or ``(R, G)``; only the free clusters' entries are read."""
+        arr = np.asarray(cluster_z)
+        if arr.shape[-1] != self.n_clusters or arr.ndim not in (1, 2):
+            raise ValueError(f"cluster assignments must have shape (G,) or (R, G) with "
+                             f"G={self.n_clusters}, got {arr.shape}")
+        free = np.ascontiguousarray(arr[..., self.free].astype(np.float32).T)
+        counts = (self._free_counts @ free).T + self._fixed_counts
+        return np.divide(counts, self._degree, out=np.zeros(counts.shape, dtype=np.float64),
+                         where=self._degree > 0)
 
 
 def any_treated_neighbor(adjacency: Any, z: Any) -> np.ndarray:

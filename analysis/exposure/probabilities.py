@@ -149,7 +149,9 @@ def exposure_probabilities(codes: np.ndarray, weights: np.ndarray | None, labels
         # equal weights: a unit seen c times in k has probability "w added c times"; the
         # running sums reproduce that sum bit for bit without a weighted pass over all draws
         running = np.concatenate([[0.0], np.cumsum(w)])
-        marginal = np.stack([running[np.count_nonzero(codes == k, axis=0)]
+        # counts in the narrowest integer that holds n_draws: the row sums run on bytes
+        acc = np.uint8 if n_draws < 1 << 8 else np.uint16 if n_draws < 1 << 16 else np.int64
+        marginal = np.stack([running[(codes == k).view(np.uint8).sum(axis=0, dtype=acc)]
                              for k in range(n_cond)], axis=1)  # a handful of conditions
     else:
         flat = codes.astype(np.int64) + n_cond * np.arange(n_units)[None, :]

@@ -11,7 +11,8 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["BENCHMARK_COLUMNS", "READER_COLUMNS", "load_benchmarks"]
+__all__ = ["BENCHMARK_COLUMNS", "MACHINE_COLUMNS", "READER_COLUMNS", "benchmark_machine",
+           "load_benchmarks"]
 
 #: Columns of results/benchmarks.csv, in order.
 BENCHMARK_COLUMNS: tuple[str, ...] = (
@@ -19,6 +20,9 @@ BENCHMARK_COLUMNS: tuple[str, ...] = (
     "speedup", "peak_mb", "bytes_touched", "bound_seconds", "ratio_to_bound",
     "copy_bandwidth_gbs",
 )
+
+#: Columns the tracked copy (benchmarks/last-run.csv) adds: the machine and the date of the run.
+MACHINE_COLUMNS: tuple[str, ...] = ("machine_cores", "machine_cpu", "run_date")
 
 #: CSV column -> column name a reader sees.
 READER_COLUMNS: dict[str, str] = {
@@ -62,3 +66,18 @@ def load_benchmarks(path: str | os.PathLike[str]) -> pd.DataFrame:
 def _seconds(value: float) -> str:
     """Seconds with three significant digits (0.00123, 1.23, 123)."""
     return f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
+
+
+def benchmark_machine(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """One row: the processor, its core count and the date of the run in the tracked table."""
+    table = pd.read_csv(path)
+    missing = [c for c in MACHINE_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{os.fspath(path)}: missing machine columns {missing}; expected "
+                         f"{list(MACHINE_COLUMNS)} (written by `make bench`)")
+    facts = table[list(MACHINE_COLUMNS)].drop_duplicates()
+    if len(facts) != 1:
+        raise ValueError(f"{os.fspath(path)}: expected one machine and date, got {len(facts)}")
+    return pd.DataFrame({"processor": [str(facts["machine_cpu"].iloc[0])],
+                         "cores": [int(facts["machine_cores"].iloc[0])],
+                         "date": [str(facts["run_date"].iloc[0])]})

@@ -15,16 +15,13 @@ from analysis.designs.graph_cluster import (
     cluster_size_table,
     neighbor_share_by_design,
     partition_diagnostics,
-    partition_graph,
+    read_partition,
 )
 from analysis.worlds import figures_network as figs
 from analysis.worlds import network_study as study
 from analysis.worlds.network import network_estimands
 
 LOG = logging.getLogger(__name__)
-
-#: Above this many nodes only the configured partition method is run.
-COMPARE_METHODS_MAX_NODES = 50_000
 
 DESIGN_LABELS = ("Individual randomization", "Graph-cluster randomization")
 
@@ -88,17 +85,14 @@ def run(ctx: StepContext) -> None:
     # --- partition and graph-cluster randomization ---------------------------------------
     part_cfg = cfg["partition"]
     threshold = float(part_cfg["cross_cluster_threshold"])
-    rows, labels_by_method = [], {}
+    partitions = read_partition(ctx.input_named(study.PARTITION_FILE), graph.n_nodes)
+    rows = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CrossClusterWarning)
         # both methods on graphs of moderate size, to compare quality; only the configured one
-        # at scale (igraph's Louvain takes minutes on 10^5+ nodes where Leiden takes seconds)
-        methods = (("leiden", "louvain") if graph.n_nodes <= COMPARE_METHODS_MAX_NODES
-                   else (part_cfg["method"],))
-        for method in methods:
-            labels = partition_graph(graph, method, float(part_cfg["resolution"]),
-                                     int(part_cfg["seed"]))
-            labels_by_method[method] = labels
+        # at scale (see graph_partitions)
+        for method in partitions.columns[1:]:
+            labels = partitions[method].to_numpy()
             rows.append(partition_diagnostics(graph, labels, threshold, method).as_dict())
         rows.append(partition_diagnostics(graph, graph.block, threshold, "planted").as_dict())
     for item in caught:
@@ -109,7 +103,7 @@ def run(ctx: StepContext) -> None:
                     f"against the planted communities: modularity, cluster sizes and the share "
                     f"of edges crossing clusters, flagged above the {threshold:.0%} threshold. "
                     f"{source}", seed=int(part_cfg["seed"]))
-    communities = labels_by_method[part_cfg["method"]]
+    communities = partitions[part_cfg["method"]].to_numpy()
     sizes = cluster_size_table(communities)
     w.table("network_cluster_sizes", sizes, title="Cluster sizes of the partition",
             caption=f"Nodes per {part_cfg['method']} cluster, largest first.",

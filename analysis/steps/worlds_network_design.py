@@ -20,12 +20,12 @@ from analysis.design_based.horvitz_thompson import exposure_contrast, positive_u
 from analysis.design_based.randomization_inference import (
     RandomizationTest,
     assignment_support,
-    conditional_rerandomizations,
+    conditional_cluster_sampler,
     no_effect_test,
     no_spillover_test,
     select_focal_units,
 )
-from analysis.designs.graph_cluster import partition_graph
+from analysis.designs.graph_cluster import read_partition
 from analysis.exposure import neighbor
 from analysis.exposure.probabilities import (
     ExposureProbabilities,
@@ -62,6 +62,12 @@ def _chunk_size(n: int) -> int:
     return max(1, CHUNK_FLOATS // n)
 
 
+def _probability_chunk_size(n: int) -> int:
+    """Draws per chunk of the exposure probabilities: whole 64-draw words of the bit-parallel
+    mappings (at least one, even above ``CHUNK_FLOATS``), since a partial word costs a full one."""
+    return max(64, _chunk_size(n) // 64 * 64)
+
+
 def _chunked(sampler: Callable[[int], np.ndarray], total: int, size: int
              ) -> Iterator[np.ndarray]:
     """Re-randomizations in chunks of at most ``size`` rows."""
@@ -72,8 +78,9 @@ def _chunked(sampler: Callable[[int], np.ndarray], total: int, size: int
         done += step
 
 
-def _randomization_tests(world: NetworkWorld, design: study.ClusterDesign, y_obs: np.ndarray,
-                         z_obs: np.ndarray, ricfg: dict, rng: np.random.Generator
+def _randomization_tests(world: NetworkWorld, adjacency: neighbor.CheckedAdjacency,
+                         design: study.ClusterDesign, y_obs: np.ndarray, z_obs: np.ndarray,
+                         ricfg: dict, rng: np.random.Generator
                          ) -> tuple[RandomizationTest, RandomizationTest, dict, dict]:
     """No-effect and no-spillover Fisher tests of one realised experiment.
 
@@ -82,15 +89,17 @@ def _randomization_tests(world: NetworkWorld, design: study.ClusterDesign, y_obs
     """
     n = world.graph.n_nodes
     n_rr, chunk = int(ricfg["n_rerandomizations"]), _chunk_size(n)
+    # cluster-level draws (the statistics read cluster totals and the free clusters only)
     no_effect = no_effect_test(y_obs, z_obs,
-                               _chunked(lambda r: design.sample(r, rng), n_rr, chunk))
+                               _chunked(lambda r: design.sample_clusters(r, rng), n_rr, chunk),
+                               clusters=design.clusters)
     focal = select_focal_units(n, float(ricfg["focal_fraction"]), rng,
                                None if design.is_individual else design.clusters)
-    no_spill = no_spillover_test(
-        world.graph.adjacency, y_obs, z_obs, focal,
-        _chunked(lambda r: conditional_rerandomizations(
-            z_obs, focal, design.clusters, design.probability, design.complete, r, rng),
-            n_rr, chunk))
+    conditional = conditional_cluster_sampler(z_obs, focal, design.clusters, design.probability,
+                                              design.complete)
+    no_spill = no_spillover_test(adjacency, y_obs, z_obs, focal,
+                                 _chunked(lambda r: conditional(r, rng), n_rr, chunk),
+                                 clusters=design.clusters)
     full = assignment_support(z_obs, design.clusters, design.probability, design.complete)
     cond = assignment_support(z_obs, design.clusters, design.probability, design.complete,
                               fixed_units=focal)
@@ -101,8 +110,7 @@ def _randomization_tests(world: NetworkWorld, design: study.ClusterDesign, y_obs
     return no_effect, no_spill, support_effect, support_spill
 
 
-def _mappings(world: NetworkWorld, threshold: float) -> dict[str, tuple]:
-    adj = world.graph.adjacency
+def _mappings(adj: neighbor.CheckedAdjacency, threshold: float) -> dict[str, tuple]:
     return {
         "four_way": (lambda z: neighbor.four_way_condition(adj, z), neighbor.FOUR_WAY_LABELS,
                      [(0, 0), (2, 2), (2, 0)], (2, 0), "direct_no_exposure"),
@@ -120,9 +128,8 @@ def run(ctx: StepContext) -> None:
     pcfg, ricfg = cfg["probabilities"], cfg["randomization_inference"]
     threshold = float(cfg["full_exposure_threshold"])
     alpha = 1 - float(cfg["level"])
-    communities = partition_graph(graph, cfg["partition"]["method"],
-                                  float(cfg["partition"]["resolution"]),
-                                  int(cfg["partition"]["seed"]))
+    communities = read_partition(ctx.input_named(study.PARTITION_FILE), n)[
+        cfg["partition"]["method"]].to_numpy()
     designs = {
         "Individual randomization": study.make_design(
             world, communities, "Individual randomization", 1,
@@ -144,7 +151,8 @@ def run(ctx: StepContext) -> None:
     positivity, unit_rows, estimates, tests = [], [], [], []
     estimand_table = network_estimands(world)
     truths = dict(zip(estimand_table["estimand"], estimand_table["value"], strict=True))
-    mappings = _mappings(world, threshold)
+    adjacency = neighbor.checked_adjacency(graph.adjacency)  # checked once, used by every draw
+    mappings = _mappings(adjacency, threshold)
     # the unit-level probability table lists every node, or a seeded sample on huge graphs
     shown = (np.arange(n) if n <= MAX_LISTED_NODES else np.sort(
         np.random.default_rng(prob_seed).choice(n, MAX_LISTED_NODES, replace=False)))
@@ -156,7 +164,7 @@ def run(ctx: StepContext) -> None:
         for mapping, (code_fn, labels, pairs, contrast, estimand) in mappings.items():
             probs: ExposureProbabilities = monte_carlo_exposure_probabilities(
                 design.sample, code_fn, labels, n_draws, rng_prob,
-                joint_pairs=pairs if pairwise else (), chunk_size=_chunk_size(n))
+                joint_pairs=pairs if pairwise else (), chunk_size=_probability_chunk_size(n))
             report = positivity_report(probs, float(pcfg["tiny"]))
             positivity.append(report.assign(design=name, mapping=mapping))
             unit_rows.append(pd.DataFrame({
@@ -193,7 +201,7 @@ def run(ctx: StepContext) -> None:
                                      "probabilities)"))
                 estimates.append(row)
         no_effect, no_spill, sup_effect, sup_spill = _randomization_tests(
-            world, design, y_obs, z_obs, ricfg, rng_ri)
+            world, adjacency, design, y_obs, z_obs, ricfg, rng_ri)
         for result, support in ((no_effect, sup_effect), (no_spill, sup_spill)):
             tests.append({"design": name, **result.as_dict(), **support})
         LOG.info("%s: no-effect p=%.4f, no-spillover p=%.4f", name, no_effect.p_value,

@@ -27,19 +27,25 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from analysis.design_based.horvitz_thompson import exposure_contrast, positive_units
-from analysis.designs.assignment import encode_clusters, encoded_cluster_assignment
+from analysis.designs.assignment import (
+    cluster_level_assignment,
+    encode_clusters,
+    encoded_cluster_assignment,
+)
 from analysis.designs.graph_cluster import clusters_of_size, cross_cluster_edge_fraction
 from analysis.estimators import batched
 from analysis.exposure import neighbor
 from analysis.exposure.probabilities import ExposureProbabilities, exposure_probabilities
 from analysis.montecarlo import SUMMARY_COLUMNS, summarise_replications
 from analysis.worlds.network import (
+    NetworkGraph,
     NetworkOutcomeModel,
     NetworkWorld,
     SBMSpec,
     build_network_world,
     network_estimands,
     observed_outcomes,
+    sample_sbm,
 )
 
 __all__ = [
@@ -48,11 +54,13 @@ __all__ = [
     "total_effect_tradeoff",
     "DesignProbabilities",
     "EXPOSURE_BANDS",
+    "PARTITION_FILE",
     "design_probabilities",
     "design_summary",
     "exposure_condition_counts",
     "exposure_label_counts",
     "exposure_regressions",
+    "graph_from_config",
     "make_design",
     "planted_partition_spec",
     "spec_from_config",
@@ -61,6 +69,10 @@ __all__ = [
     "summarise_study",
     "unit_table",
 ]
+
+#: Processed table of the network world's communities (rule worlds_network_partition writes it,
+#: the rules that randomize clusters read it).
+PARTITION_FILE = "network_partition.parquet"
 
 #: Bands of treated-neighbour share used for exposure counts (upper edges, right-closed).
 EXPOSURE_BANDS: tuple[tuple[str, float], ...] = (
@@ -183,11 +195,21 @@ class ClusterDesign:
     def is_individual(self) -> bool:
         return self.n_clusters == self.clusters.size
 
+    @property
+    def codes(self) -> np.ndarray:
+        """Cluster code (0..G-1, in sorted label order) of every unit."""
+        return self._encoding[0]
+
     def sample(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """``(n_draws, n)`` assignments."""
         codes, n_clusters = self._encoding
         return encoded_cluster_assignment(codes, n_clusters, self.probability, rng,
                                           complete=self.complete, n_draws=n_draws)
+
+    def sample_clusters(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """``(n_draws, G)`` cluster assignments: :meth:`sample` before expansion to units."""
+        return cluster_level_assignment(self.n_clusters, self.probability, rng,
+                                        complete=self.complete, n_draws=n_draws)
 
 
 def make_design(world: NetworkWorld, communities: np.ndarray, name: str,
@@ -342,6 +364,11 @@ def spec_from_config(cfg: dict, scaled: bool = True) -> SBMSpec:
     if scaled and cfg.get("n_nodes") is not None and int(cfg["n_nodes"]) != spec.n_nodes:
         spec = spec.scaled(int(cfg["n_nodes"]))
     return spec
+
+
+def graph_from_config(cfg: dict, scaled: bool = True) -> NetworkGraph:
+    """The SBM graph of config section ``network`` (the graph of :func:`world_from_config`)."""
+    return sample_sbm(spec_from_config(cfg, scaled), np.random.default_rng(int(cfg["graph_seed"])))
 
 
 def world_from_config(cfg: dict, scaled: bool = True) -> NetworkWorld:
