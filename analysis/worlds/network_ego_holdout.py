@@ -31,7 +31,7 @@ from analysis.designs.ego_cluster import (
     non_overlapping_egos,
 )
 from analysis.estimators import batched
-from analysis.exposure.neighbor import RowShares
+from analysis.exposure.neighbor import ClusterShares
 from analysis.montecarlo import summarise_replications
 from analysis.worlds.network import NetworkWorld, network_estimands, observed_outcomes
 
@@ -47,7 +47,7 @@ class EgoSample:
 
     egos: np.ndarray
     labels: np.ndarray
-    shares: RowShares  # treated-neighbour shares of the egos' rows
+    shares: ClusterShares  # treated-neighbour shares of the egos' rows (every node a cluster)
     summary: dict[str, float | int]
 
     def ego_shares(self, z: np.ndarray) -> np.ndarray:
@@ -70,7 +70,7 @@ def sample_egos(world: NetworkWorld, rng: np.random.Generator) -> EgoSample:
         "share_in_ego_networks": float((labels >= 0).mean()),
         "mean_ego_degree": float(degree[egos].mean()),
     }
-    return EgoSample(egos=egos, labels=labels, shares=RowShares(adj, mask), summary=summary)
+    return EgoSample(egos=egos, labels=labels, shares=ClusterShares(adj, mask, np.arange(adj.shape[0])), summary=summary)
 
 
 def _ego_outcomes(world: NetworkWorld, sample: EgoSample, z: np.ndarray) -> np.ndarray:
