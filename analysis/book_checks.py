@@ -63,25 +63,8 @@ def chapter_files(root: str | Path) -> list[Path]:
 
 
 def numbered_chapters(root: str | Path) -> list[Path]:
-    """Main-matter chapters: listed under ``book.chapters`` with a numbered first heading."""
-    root = Path(root)
-    appendices = set(chapter_files_in(root, "appendices"))
-    found = []
-    for chapter in chapter_files(root):
-        if chapter in appendices:
-            continue
-        first = next((line for line in chapter.read_text(encoding="utf-8").splitlines()
-                      if line.startswith("# ")), "")
-        if ".unnumbered" not in first:
-            found.append(chapter)
-    return found
-
-
-def chapter_files_in(root: Path, key: str) -> list[Path]:
-    """The .qmd files listed directly under ``book.<key>`` (for example the appendices)."""
-    config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
-    entries = config.get("book", {}).get(key, []) or []
-    return [root / entry for entry in entries if isinstance(entry, str)]
+    """Main-matter chapters: those :func:`chapter_numbers` gives a number (not a letter)."""
+    return [chapter for chapter, number in chapter_numbers(root).items() if number.isdigit()]
 
 
 TEACHING_PARTS = {
