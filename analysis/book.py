@@ -65,8 +65,6 @@ def _is_book(config_path: Path) -> bool:
 
 @lru_cache(maxsize=8)
 def _quarto_config(config_path: str) -> dict[str, Any]:
-    import yaml
-
     return yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
 
 
