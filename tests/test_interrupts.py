@@ -1,4 +1,9 @@
-"""Ctrl-C during a step: prompt stop, nothing left that looks complete, clean byte-identical rerun."""
+"""Ctrl-C during a step: prompt stop, nothing left that looks complete, clean byte-identical rerun.
+
+The interrupt arrives at a fixed point, not in a race with the step: a ``sitecustomize`` module on
+``PYTHONPATH`` makes the step process (and only it: ``python -m analysis``) pause inside the artifact
+writer right after its first artifact is on disk, and announce that with a marker file.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,43 @@ from tests.conftest import CI_CONFIG, ROOT, snakemake_command
 
 pytestmark = pytest.mark.pipeline
 
+HOLD_HOOK = """
+import sys
+
+if sys.orig_argv[1:3] == ["-m", "analysis"]:
+    import time
+    from pathlib import Path
+
+    from analysis.report.artifacts import ArtifactWriter
+
+    _register = ArtifactWriter._register
+
+    def _register_then_hold(self, *args, **kwargs):
+        record = _register(self, *args, **kwargs)
+        Path({marker!r}).write_text(record.id)
+        time.sleep(120)  # the test interrupts the step here
+        return record
+
+    ArtifactWriter._register = _register_then_hold
+"""
+
+
+def hold_after_first_artifact(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """Environment that pauses a step after its first artifact, and the marker it writes then."""
+    hook_dir, marker = tmp_path / "hook", tmp_path / "first-artifact-written"
+    hook_dir.mkdir()
+    (hook_dir / "sitecustomize.py").write_text(HOLD_HOOK.format(marker=str(marker)))
+    path = os.pathsep.join(filter(None, [str(hook_dir), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}, marker
+
+
+def wait_for(marker: Path, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        assert process.poll() is None, process.communicate()[0][-3000:]
+        assert time.monotonic() < deadline, "the step never wrote its first artifact"
+        time.sleep(0.02)
+
 
 def test_interrupted_step_leaves_nothing_and_reruns_identically(ci_results, tmp_path: Path):
     override = tmp_path / "override.yaml"
@@ -29,14 +71,11 @@ def test_interrupted_step_leaves_nothing_and_reruns_identically(ci_results, tmp_
                                 str(fragment))
 
     # Ctrl-C in a terminal sends SIGINT to the whole foreground process group.
-    run = subprocess.Popen(command, cwd=ROOT, start_new_session=True, text=True,
+    env, marker = hold_after_first_artifact(tmp_path)
+    run = subprocess.Popen(command, cwd=ROOT, start_new_session=True, text=True, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    tables = results / "tables"
-    deadline = time.monotonic() + 300
-    while not (tables.is_dir() and any(tables.iterdir())):  # the step is writing artifacts
-        assert run.poll() is None, run.communicate()[0][-3000:]
-        assert time.monotonic() < deadline, "the step never started writing"
-        time.sleep(0.02)
+    wait_for(marker, run)
+    assert any((results / "tables").iterdir()), "the step had written an artifact"
     interrupted_at = time.monotonic()
     os.killpg(run.pid, signal.SIGINT)
     output, _ = run.communicate(timeout=60)
@@ -67,6 +106,7 @@ def test_sigterm_stops_a_step_and_removes_its_outputs(ci_results, tmp_path: Path
     update_config(config, yaml.safe_load(CI_CONFIG.read_text()))
     uninterrupted = Manifest.load(ci_results / "manifest.json", root=ROOT)
     results = tmp_path / "results"
+    env, marker = hold_after_first_artifact(tmp_path)
     outputs = [results / "manifest" / "worlds_teams.json"] + [
         results / Path(f["path"]).relative_to(Path(f["path"]).parents[1])
         for r in uninterrupted.records.values() if r["rule"] == "worlds_teams" for f in r["files"]]
@@ -75,13 +115,9 @@ def test_sigterm_stops_a_step_and_removes_its_outputs(ci_results, tmp_path: Path
          "--params", json.dumps({"teams": config["teams"]}), "--data-dir", str(tmp_path / "data"),
          "--results-dir", str(results), "--outputs", *map(str, outputs),
          "--log", str(tmp_path / "step.log")],
-        cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    tables = results / "tables"
-    deadline = time.monotonic() + 300
-    while not (tables.is_dir() and any(tables.iterdir())):
-        assert step.poll() is None, step.communicate()[0][-3000:]
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+        cwd=ROOT, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    wait_for(marker, step)
+    assert any((results / "tables").iterdir()), "the step had written an artifact"
     step.terminate()
     output, _ = step.communicate(timeout=60)
     assert step.returncode == 130, output[-3000:]
