@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from analysis import yaml_files
 from analysis.movielens.schema import MAX_RATINGS_PER_USER
 
 Config = Mapping[str, Any]
@@ -28,11 +29,11 @@ class ConfigError(ValueError):
     """The configuration is inconsistent or not valid YAML."""
 
 
-def check_yaml_file(path: str | Path) -> None:
-    """Raise :class:`ConfigError` naming the file, line and column of a YAML syntax error."""
+def check_yaml_file(path: str | Path) -> Any:
+    """The file's YAML document; :class:`ConfigError` naming file, line and column if it is bad."""
     path = Path(path)
     try:
-        yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml_files.read(path)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except yaml.MarkedYAMLError as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,15 @@ def test_every_config_key_is_documented(schema_file: Path):
     schema = yaml.safe_load(schema_file.read_text())
     undocumented = [name for name, sub in _properties(schema) if not sub.get("description")]
     assert undocumented == [], f"{schema_file.name}: keys without a description: {undocumented}"
+
+
+def test_jsonschema_loads_without_the_iri_checker_and_no_schema_needs_it():
+    """Importing `analysis` keeps jsonschema's 1.7 s IRI-grammar import out of every run."""
+    probe = ("import sys, analysis, jsonschema; "
+             "print(sys.modules.get('rfc3987_syntax', 'absent'), "
+             "'iri' in jsonschema.FormatChecker.checkers)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["None", "False"]
+    schema_text = " ".join(p.read_text() for p in (ROOT / "config" / "schema").glob("*.yaml"))
+    assert "iri" not in re.findall(r"format:\s*\"?([\w-]+)", schema_text)

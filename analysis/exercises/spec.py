@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from analysis import yaml_files
 from analysis.config_rules import ConfigError, check_config, check_yaml_file
 
 #: Keys of an exercise file, required ones first.
@@ -99,12 +98,12 @@ class Exercise:
 def load_schema(schema_path: str | Path) -> dict[str, Any]:
     """The top-level schema with every ``allOf`` file's properties merged into one tree."""
     schema_path = Path(schema_path)
-    top = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
+    top = yaml_files.read(schema_path)
     properties: dict[str, Any] = dict(top.get("properties", {}))
     for part in top.get("allOf", []):
         ref = part.get("$ref")
         if ref and not ref.startswith("#"):
-            sub = yaml.safe_load((schema_path.parent / ref).read_text(encoding="utf-8"))
+            sub = yaml_files.read(schema_path.parent / ref)
             properties.update(sub.get("properties", {}))
     return {"type": "object", "properties": properties}
 
@@ -186,10 +185,9 @@ def load_exercise(path: str | Path, schema: Mapping[str, Any],
     """Read and check one exercise file against the configuration schema (and the rule names)."""
     path = Path(path)
     try:
-        check_yaml_file(path)
+        raw = check_yaml_file(path)
     except ConfigError as exc:
         raise ExerciseError(str(exc)) from None
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(raw, Mapping):
         raise ExerciseError(f"{path}: an exercise file is a mapping with keys {REQUIRED_KEYS}")
     extra = sorted(set(raw) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
@@ -244,9 +242,9 @@ def check_merged(exercise: Exercise, base: Mapping[str, Any],
 
     merged = merge_config(base, exercise.overrides)
     folder = Path(schema_path).parent
-    resources = [(p.name, Resource.from_contents(yaml.safe_load(p.read_text(encoding="utf-8"))))
+    resources = [(p.name, Resource.from_contents(yaml_files.read(p)))
                  for p in folder.glob("*.schema.yaml")]
-    top = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    top = yaml_files.read(schema_path)
     validator = jsonschema.Draft202012Validator(top, registry=Registry().with_resources(resources))
     errors = sorted(validator.iter_errors(merged), key=lambda e: list(e.absolute_path))
     # a section failing its schema also reads as "unevaluated" at the top: keep the real error
