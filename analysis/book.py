@@ -303,8 +303,9 @@ def chapter_citation(chapter: str) -> str:
 
     root = project_root()
     path = root / chapter
-    heading = next(line for line in path.read_text(encoding="utf-8").splitlines()
-                   if line.startswith("# "))
+    heading = book_checks.first_heading(path)
+    if not heading:
+        raise ValueError(f"{chapter}: no level-1 heading ('# Title') to cite the chapter by")
     title = re.sub(r"\s*\{[^}]*\}\s*$", "", heading[2:]).strip()
     number = book_checks.chapter_numbers(root)[path]
     url = f"{site_url()}{Path(chapter).with_suffix('.html').as_posix()}"

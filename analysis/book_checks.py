@@ -163,6 +163,12 @@ def crossref_numbers(root: str | Path) -> dict[str, str]:
     return numbers
 
 
+def first_heading(chapter: str | Path) -> str:
+    """A chapter file's level-1 heading line (``# Title {#sec-x}``), or "" if it has none."""
+    lines = Path(chapter).read_text(encoding="utf-8").splitlines()
+    return next((line for line in lines if line.startswith("# ")), "")
+
+
 def chapter_numbers(root: str | Path) -> dict[Path, str]:
     """Every chapter file with the number Quarto gives it ("3", "A"; "" when unnumbered)."""
     root = Path(root)
@@ -171,8 +177,7 @@ def chapter_numbers(root: str | Path) -> dict[Path, str]:
     numbers: dict[Path, str] = {}
     chapter_no, appendix_no = 0, 0
     for chapter in chapter_files(root):
-        text = chapter.read_text(encoding="utf-8")
-        first = next((line for line in text.splitlines() if line.startswith("# ")), "")
+        first = first_heading(chapter)
         if "unnumbered" in first or "{-" in first:
             numbers[chapter] = ""
         elif str(chapter) in appendices:

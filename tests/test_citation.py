@@ -177,3 +177,11 @@ def test_headline_table_has_no_identifiers(ci_results):
 
     text = pd.DataFrame(memo.headline_numbers()).to_string()
     assert render_checks.snake_case_words(text) == []
+
+
+def test_first_heading_is_the_level_one_title_and_empty_when_missing(tmp_path):
+    chapter = tmp_path / "c.qmd"
+    chapter.write_text("---\ntitle: x\n---\n\n## Not this\n\n# Slates {#sec-slates}\n\n# Later\n")
+    assert book_checks.first_heading(chapter) == "# Slates {#sec-slates}"
+    chapter.write_text("## Only a section\n")
+    assert book_checks.first_heading(chapter) == ""
