@@ -13,6 +13,7 @@ from analysis.estimators.random_intercept_logit import (
     RandomInterceptLogit,
     fit_random_intercept_logit,
     group_loglik,
+    group_loglik_and_score,
 )
 from analysis.worlds.teams_observational import (
     ObservationalTeams,
@@ -27,6 +28,22 @@ def test_group_likelihood_sums_to_one_over_every_treatment_vector():
     theta = np.array([-0.2, 0.7, np.log(0.9)])
     probs = [np.exp(group_loglik(theta, x, v, np.zeros(3, int), 1))[0] for v in vectors]
     assert sum(probs) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_group_score_is_the_gradient_of_the_group_loglik():
+    rng = np.random.default_rng(7)
+    x = np.column_stack([np.ones(40), rng.normal(size=40)])
+    treated = (rng.random(40) < 0.4).astype(float)
+    codes = np.repeat(np.arange(10), 4)
+    theta = np.array([-0.3, 0.8, np.log(0.7)])
+    loglik, score = group_loglik_and_score(theta, x, treated, codes, 10)
+    np.testing.assert_allclose(loglik, group_loglik(theta, x, treated, codes, 10), rtol=1e-14)
+    step = 1e-6
+    numeric = np.column_stack([
+        (group_loglik(theta + e, x, treated, codes, 10)
+         - group_loglik(theta - e, x, treated, codes, 10)) / (2 * step)
+        for e in np.eye(3) * step])
+    np.testing.assert_allclose(score, numeric, rtol=1e-6, atol=1e-8)
 
 
 def test_ipw_with_the_true_propensity_is_exactly_unbiased():

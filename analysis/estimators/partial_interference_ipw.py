@@ -35,6 +35,7 @@ from analysis.estimators.random_intercept_logit import (
     RandomInterceptLogit,
     fit_random_intercept_logit,
     group_loglik,
+    group_loglik_and_score,
 )
 
 __all__ = ["IPWResult", "partial_interference_ipw"]
@@ -101,11 +102,11 @@ def partial_interference_ipw(y: ArrayLike, treated: ArrayLike, x: ArrayLike, gro
     theta = fit.theta
     n_groups, n_par = fit.n_groups, theta.size
 
-    def loglik(t: np.ndarray) -> np.ndarray:
-        return group_loglik(t, fit.x, fit.treated, fit.codes, n_groups, n_nodes)
+    def score(t: np.ndarray) -> np.ndarray:
+        return group_loglik_and_score(t, fit.x, fit.treated, fit.codes, n_groups, n_nodes)[1]
 
-    scores = _jacobian(loglik, theta)  # (G, P)
-    hessian = _jacobian(lambda t: _jacobian(loglik, t).mean(axis=0), theta)  # (P, P)
+    scores = score(theta)  # (G, P), exact
+    hessian = _jacobian(lambda t: score(t).mean(axis=0), theta)  # (P, P)
     means = _group_means(theta, fit, y_arr, alphas)  # (G, C)
     mu = means.mean(axis=0)
     d_means = _jacobian(lambda t: _group_means(t, fit, y_arr, alphas).mean(axis=0), theta)
