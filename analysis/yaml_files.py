@@ -1,7 +1,9 @@
 """YAML reading with libyaml's C parser where PyYAML has it (the pure-Python one as fallback).
 
 Every Snakemake run (and every job of a cluster run) parses the config, its schemas and the
-exercise files; the C parser reads them about ten times faster. Errors carry the same line marks.
+exercise files; the C parser reads them about ten times faster. A document that fails to parse
+is read again by the pure-Python parser, whose error messages are more specific ("expected ','
+or ']', but got ':'" rather than "did not find expected ',' or ']'"), at the same line and column.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def load_text(text: str) -> Any:
     """The YAML document in ``text``, safe types only."""
-    return yaml.load(text, Loader=SafeLoader)
+    try:
+        return yaml.load(text, Loader=SafeLoader)
+    except yaml.YAMLError:
+        if SafeLoader is yaml.SafeLoader:
+            raise
+        return yaml.safe_load(text)  # raises again, with the pure-Python parser's message
 
 
 def read(path: str | Path) -> Any:

@@ -52,6 +52,11 @@ def hold_after_first_artifact(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return {**os.environ, "PYTHONPATH": path}, marker
 
 
+def _ctrl_c_enabled() -> None:
+    """As in a terminal: a test run started in the background inherits SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for(marker: Path, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 300
     while not marker.exists():
@@ -73,7 +78,8 @@ def test_interrupted_step_leaves_nothing_and_reruns_identically(ci_results, tmp_
     # Ctrl-C in a terminal sends SIGINT to the whole foreground process group.
     env, marker = hold_after_first_artifact(tmp_path)
     run = subprocess.Popen(command, cwd=ROOT, start_new_session=True, text=True, env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                           preexec_fn=_ctrl_c_enabled, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
     wait_for(marker, run)
     assert any((results / "tables").iterdir()), "the step had written an artifact"
     interrupted_at = time.monotonic()
