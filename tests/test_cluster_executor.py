@@ -50,7 +50,9 @@ def test_cluster_generic_run_matches_local_build(ci_results, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--executor", "cluster-generic",
          "--cluster-generic-submit-cmd", str(submit), "--jobs", "2", "--latency-wait", "10",
-         "--max-status-checks-per-second", "5", "--configfile", str(CI_CONFIG), "--config",
+         "--max-status-checks-per-second", "5",
+         # a local "cluster" finishes jobs in seconds: look every second, not every ten
+         "--seconds-between-status-checks", "1", "--configfile", str(CI_CONFIG), "--config",
          f"results_dir={CLUSTER_DIR}/results", f"data_dir={CLUSTER_DIR}/data",
          f"log_dir={CLUSTER_DIR}/logs"],
         cwd=ROOT, capture_output=True, text=True)
