@@ -2,7 +2,7 @@
 
 Run single-threaded (``make bench`` does)::
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/hot_paths.py [--quick]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/hot_paths.py [--quick] [--only CASE ...]
 
 For each hot path and size it records
 
@@ -351,6 +351,10 @@ def main() -> None:
                              "for the reproducibility appendix (not written by --quick runs)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     parser.add_argument("--seed", type=int, default=20260501)
+    parser.add_argument("--only", nargs="+", metavar="CASE",
+                        help="run only these cases (network, bipartite, bootstrap, cluster-se, "
+                             "randomization, mc-probabilities, partition); the tracked table is "
+                             "then not written")
     args = parser.parse_args()
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         print("note: set OPENBLAS_NUM_THREADS=1 for single-threaded timings")
@@ -359,15 +363,25 @@ def main() -> None:
     print(f"copy bandwidth: {bandwidth / 1e9:.1f} GB/s (read + write)")
     rec = Recorder(bandwidth)
     quick = args.quick
-    bench_network_exposure(rec, [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000],
-                           rng)
-    bench_bipartite(rec, [100_000] if quick else [100_000, 1_000_000], rng)
-    bench_bootstrap(rec, rng)
-    bench_cluster_se(rec, [36_000] if quick else [36_000, 5_000_000], rng)
-    bench_randomization(rec, rng)
-    bench_mc_probabilities(rec, rng)
-    bench_partition(rec, [2_000, 20_000] if quick else [2_000, 20_000, 200_000, 1_000_000],
-                    rng)
+    cases: dict[str, Callable[[], None]] = {
+        "network": lambda: bench_network_exposure(
+            rec, [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000], rng),
+        "bipartite": lambda: bench_bipartite(rec, [100_000] if quick else [100_000, 1_000_000],
+                                             rng),
+        "bootstrap": lambda: bench_bootstrap(rec, rng),
+        "cluster-se": lambda: bench_cluster_se(rec, [36_000] if quick else [36_000, 5_000_000],
+                                               rng),
+        "randomization": lambda: bench_randomization(rec, rng),
+        "mc-probabilities": lambda: bench_mc_probabilities(rec, rng),
+        "partition": lambda: bench_partition(
+            rec, [2_000, 20_000] if quick else [2_000, 20_000, 200_000, 1_000_000], rng),
+    }
+    unknown = sorted(set(args.only or ()) - set(cases))
+    if unknown:
+        parser.error(f"--only: unknown case(s) {unknown}; expected some of {sorted(cases)}")
+    for name, case in cases.items():
+        if not args.only or name in args.only:
+            case()
     table = pd.DataFrame(rec.rows + scale_rows(args.scale_logs), columns=list(BENCHMARK_COLUMNS))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(args.output) as tmp:
@@ -376,7 +390,7 @@ def main() -> None:
         print(table.drop(columns=["size", "bytes_touched", "copy_bandwidth_gbs"]).to_string(
             index=False, float_format=lambda v: f"{v:,.3g}"))
     print(f"written: {args.output}")
-    if not quick:
+    if not quick and not args.only:
         facts = machine_facts()
         with atomic_path(args.tracked) as tmp:
             table.assign(**facts).to_csv(tmp, index=False)
