@@ -153,8 +153,12 @@ def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = Non
     # 0/1 weights give integer counts below 2^24, exact in float32 (half the bytes of float64)
     exact32 = node_weight is None or bool(np.isin(node_weight, (0.0, 1.0)).all())
     dtype = np.float32 if exact32 and adj.shape[0] < 1 << 24 else np.float64
-    values = arr.astype(dtype) if node_weight is None else arr * node_weight.astype(dtype)
-    counts = _pattern(adj, dtype) @ np.ascontiguousarray(values.T)  # (n,) or (n, R)
+    if node_weight is None:  # cast and transpose in one pass: (n,) or (n, R), C-contiguous
+        values = np.empty(arr.shape[::-1], dtype=dtype)
+        values[...] = arr.T
+    else:
+        values = np.ascontiguousarray((arr * node_weight.astype(dtype)).T)
+    counts = _pattern(adj, dtype) @ values  # (n,) or (n, R)
     return np.rint(counts.T).astype(np.int64) if exact_counts else counts.T
 
 
@@ -324,8 +328,12 @@ def four_way_condition(adjacency: Any, z: Any) -> np.ndarray:
     """Aronow-Samii four-way exposure: ``2 * own + any treated neighbour`` (see FOUR_WAY_LABELS)."""
     own = own_treatment(z)
     adj = _structure(adjacency)
-    any_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))[0]
-    return (2 * own + any_treated).astype(np.int8)
+    if own.ndim not in (1, 2) or own.shape[-1] != adj.shape[0]:
+        _check_assignment(own, adj.shape[0])  # raises with the expected shape
+    any_treated = _neighbor_any_all(adj, own.view(bool))[0]
+    codes = own << 1  # 2 * own, then + any treated neighbour, in place (int8 throughout)
+    codes |= any_treated.view(np.int8)
+    return codes
 
 
 def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) -> np.ndarray:
