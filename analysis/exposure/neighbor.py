@@ -229,10 +229,22 @@ def neighbor_share(adjacency: Any, z: Any) -> np.ndarray:
     return _share(_structure(adjacency), z)
 
 
+#: Nodes per block when shares are divided out of the ``(n, R)`` product into ``(R, n)``.
+_SHARE_BLOCK = 2048
+
+
 def _share(adj: sp.csr_array, z: Any) -> np.ndarray:
-    counts = _weighted_count(adj, z, exact_counts=False, checked=True)  # integer-valued floats
+    # integer-valued floats, (R, n): a transposed view of the sparse product's (n, R) result
+    counts = _weighted_count(adj, z, exact_counts=False, checked=True)
     deg = np.diff(adj.indptr)
-    return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
+    safe = np.where(deg > 0, deg, 1)  # an isolated node's count is 0, so its share is 0
+    out = np.empty(counts.shape, dtype=np.float64)
+    # divide block by block of nodes: each transposed block stays in cache (one strided pass
+    # over the whole product would miss it on every element)
+    for start in range(0, deg.size, _SHARE_BLOCK):
+        block = slice(start, start + _SHARE_BLOCK)
+        np.divide(counts[..., block], safe[block], out=out[..., block])
+    return out
 
 
 class ClusterShares:
