@@ -125,7 +125,7 @@ class Recorder:
 
 # --- limiting steps alone ----------------------------------------------------------------------
 
-SPARSE_PRODUCT = "sparse product (scipy's loop over links)"
+SPARSE_PRODUCT = "scipy's sparse product"
 
 
 def sparse_product(matrix: Any, columns: np.ndarray) -> Callable[[], Any]:
@@ -253,6 +253,8 @@ def bench_network_exposure(rec: Recorder, sizes: list[int], rng: np.random.Gener
         assert np.array_equal(neighbor.full_neighborhood_condition(adj, z[:2])[:, :sub],
                               ref_full)
         reference = per_node_draw * n * draws
+        # the graph's index arrays at 4 bytes per link (the narrowest type that indexes the
+        # nodes; the stored arrays are int64, which this bound does not charge)
         index_bytes = 4 * nnz + 8 * (n + 1)
         label = f"{n:,} nodes x {draws} assignments"
         # the graph is checked once, as the pipeline does (checked_adjacency); the symmetry
@@ -263,12 +265,13 @@ def bench_network_exposure(rec: Recorder, sizes: list[int], rng: np.random.Gener
         rec.add("neighbour share", n, label,
                 lambda checked=checked, z=z: neighbor.neighbor_share(checked, z),
                 reference, True, index_bytes + draws * n * (1 + 8),
-                limit=(SPARSE_PRODUCT, sparse_product(pattern, z.T.astype(np.float32))))
+                limit=(SPARSE_PRODUCT,
+                       sparse_product(pattern, np.ascontiguousarray(z.T, dtype=np.float32))))
         rec.add("exposure conditions (four-way + full)", n, label,
                 lambda checked=checked, z=z: (neighbor.four_way_condition(checked, z),
                                               neighbor.full_neighborhood_condition(checked, z)),
                 reference, True, 2 * (index_bytes + draws * n * (1 + 1)),
-                limit=("neighbour gathers and reductions over links",
+                limit=("gathers and reductions over links",
                        link_reductions(checked.matrix, draws, calls=2)))
 
 
@@ -285,7 +288,8 @@ def bench_bipartite(rec: Recorder, buyers: list[int], rng: np.random.Generator) 
         reference = (time.perf_counter() - start) * n_buyers / sub
         fast = bm.buyer_exposure(graph, treatment)
         assert np.array_equal(ref["n_treated"].to_numpy(), fast.n_treated[:sub])
-        touched = 4 * graph.nnz + 8 * (n_buyers + 1) + params.n_sellers + n_buyers * (3 * 8 + 1)
+        touched = (graph.indices.nbytes + graph.indptr.nbytes + params.n_sellers
+                   + n_buyers * (3 * 8 + 1))  # links, treatments; degree, count, share, code
         rec.add("bipartite buyer exposure", n_buyers,
                 f"{n_buyers:,} buyers, {params.n_sellers:,} sellers",
                 lambda graph=graph, treatment=treatment: bm.buyer_exposure(graph, treatment),
@@ -307,7 +311,7 @@ def bench_bootstrap(rec: Recorder, rng: np.random.Generator) -> None:
     rec.add("cluster bootstrap", n, f"{n:,} rows, {g:,} clusters, {reps:,} replicates",
             lambda: cluster_bootstrap(y, treated, clusters, reps, np.random.default_rng(2)),
             reference, True, touched,
-            limit=("random-number generation and counting the cluster draws",
+            limit=("drawing and counting clusters",
                    lambda: bootstrap_count_weights(g, reps, np.random.default_rng(2))))
 
 
@@ -329,7 +333,7 @@ def bench_cluster_se(rec: Recorder, sizes: list[int], rng: np.random.Generator) 
         rec.add("cluster-robust SE (OLS, CR1)", n, f"{n:,} rows, {n // 12:,} clusters",
                 lambda y=y, x=x, clusters=clusters: batched.ols(y, x, clusters=clusters),
                 reference, m < n, touched,
-                limit=("encoding the cluster labels and the contractions over rows",
+                limit=("cluster-label encoding and sums over rows",
                        label_encoding_and_contractions(y, x, clusters)))
 
 
@@ -352,7 +356,7 @@ def bench_randomization(rec: Recorder, rng: np.random.Generator) -> None:
             lambda: bernoulli_randomization_test(y, treated, p, draws,
                                                  np.random.default_rng(3)),
             reference, True, touched, repeats=3,
-            limit=("table look-ups of outcome sums, one per 8 units and draw",
+            limit=("table look-ups, one per 8 units",
                    lambda: [sums(block) for block in packed]))
 
 
@@ -383,7 +387,7 @@ def bench_mc_probabilities(rec: Recorder, rng: np.random.Generator) -> None:
                 sample, lambda zz: neighbor.four_way_condition(checked, zz),
                 neighbor.FOUR_WAY_LABELS, draws, np.random.default_rng(4), chunk_size=2_000),
             reference, True, touched, repeats=1,
-            limit=("random-number generation (the design's float64 uniforms)", uniforms))
+            limit=("random-number generation", uniforms))
 
 
 def bench_partition(rec: Recorder, sizes: list[int], rng: np.random.Generator) -> None:
