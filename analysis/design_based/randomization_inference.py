@@ -12,7 +12,9 @@ Under the null, focal outcomes are then fixed, while their neighbours' treatment
 statistic is the within-arm slope of focal outcomes on the share of treated neighbours.
 
 *No effect, Bernoulli design, difference in means* (:func:`bernoulli_randomization_test`): the
-common special case without a graph, one independent coin per randomized unit.
+common special case without a graph, one independent coin per randomized unit; its
+re-randomizations are packed bits and its treated sums table look-ups
+(:mod:`analysis.design_based.packed_bernoulli`), one random bit per unit at ``p = 1/2``.
 
 Re-randomizations are drawn as ``(R, G)`` matrices of cluster assignments (``G = n`` for
 individual designs), in memory-bounded chunks, and the statistics are computed for all rows with
