@@ -2,7 +2,7 @@
 
 Run single-threaded (``make bench`` does)::
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/hot_paths.py [--quick]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/hot_paths.py [--quick] [--only CASE ...]
 
 For each hot path and size it records
 
@@ -14,7 +14,10 @@ For each hot path and size it records
 * ``peak_mb``: peak NumPy/Python allocations of one vectorised run (tracemalloc);
 * ``bytes_touched``: bytes the computation must read and write at least once (its index
   arrays, inputs and outputs); ``bound_seconds`` = bytes / copy bandwidth measured in the same
-  run, and ``ratio_to_bound`` = seconds / bound_seconds (target <= 5).
+  run, and ``ratio_to_bound`` = seconds / bound_seconds (target <= 5);
+* ``limited_by`` and ``limit_seconds``, for rows more than 5 times above their bound: what
+  limits the computation (random-number generation, scipy's sparse product, ...) and the time
+  of that step alone on the same inputs, measured in the same run.
 
 Rows for the million-node scale build (config/scale.yaml) come from Snakemake's per-rule
 benchmark files when that build exists. The table is printed and written atomically to
@@ -36,16 +39,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from bench_exposure import SEED_SPEC, networkx_louvain  # benchmarks/: the script's folder
 
 from analysis.atomic import atomic_path
+from analysis.design_based.packed_bernoulli import PackedOutcomeSums, packed_bernoulli
+from analysis.design_based.randomization_inference import bernoulli_randomization_test
 from analysis.designs.graph_cluster import partition_graph
 from analysis.estimators import batched
-from analysis.estimators.bootstrap import cluster_bootstrap
-from analysis.estimators.randomization_test import bernoulli_randomization_test
+from analysis.estimators.bootstrap import bootstrap_count_weights, cluster_bootstrap
 from analysis.exposure import neighbor
 from analysis.exposure.probabilities import monte_carlo_exposure_probabilities
-from analysis.report.benchmarks import BENCHMARK_COLUMNS
+from analysis.report.benchmarks import BENCHMARK_COLUMNS, LIMIT_COLUMNS
 from analysis.worlds import bipartite_marketplace as bm
 from analysis.worlds.network import NetworkGraph, sample_sbm
 
@@ -84,6 +89,13 @@ def copy_bandwidth(n_bytes: int = 1 << 28) -> float:
     return 2 * src.nbytes / seconds
 
 
+#: Above this ratio to the bandwidth bound a row names what limits it (the target is 5).
+BOUND_TARGET = 5.0
+
+#: What limits a computation, in reader words, and that step alone on the same inputs.
+Limit = tuple[str, Callable[[], Any]]
+
+
 class Recorder:
     def __init__(self, bandwidth: float) -> None:
         self.bandwidth = bandwidth
@@ -91,19 +103,66 @@ class Recorder:
 
     def add(self, hot_path: str, size: int, size_label: str, fn: Callable[[], Any],
             reference_seconds: float, extrapolated: bool, bytes_touched: float,
-            repeats: int = 3) -> None:
+            repeats: int = 3, limit: Limit | None = None) -> None:
         seconds, _ = best_time(fn, repeats)
         bound = bytes_touched / self.bandwidth
+        limited_by, limit_seconds = "", float("nan")
+        if limit is not None and seconds / bound > BOUND_TARGET:
+            limited_by, limit_seconds = limit[0], best_time(limit[1], repeats)[0]
         self.rows.append({
             "hot_path": hot_path, "size": size, "size_label": size_label, "seconds": seconds,
             "reference_seconds": reference_seconds, "reference_extrapolated": extrapolated,
             "speedup": reference_seconds / seconds, "peak_mb": peak_mb(fn),
             "bytes_touched": bytes_touched, "bound_seconds": bound,
             "ratio_to_bound": seconds / bound, "copy_bandwidth_gbs": self.bandwidth / 1e9,
+            "limited_by": limited_by, "limit_seconds": limit_seconds,
         })
         row = self.rows[-1]
         print(f"  {hot_path:<34} {size_label:<34} {seconds:9.4f}s  ref {reference_seconds:10.2f}s"
-              f"  x{row['speedup']:8.1f}  bound x{row['ratio_to_bound']:6.1f}", flush=True)
+              f"  x{row['speedup']:8.1f}  bound x{row['ratio_to_bound']:6.1f}"
+              + (f"  limit: {limited_by} {limit_seconds:.4f}s" if limited_by else ""), flush=True)
+
+
+# --- limiting steps alone ----------------------------------------------------------------------
+
+SPARSE_PRODUCT = "scipy's sparse product"
+
+
+def sparse_product(matrix: Any, columns: np.ndarray) -> Callable[[], Any]:
+    """The sparse product alone: ``matrix @ columns`` on arrays prepared beforehand."""
+    return lambda: matrix @ columns
+
+
+def link_reductions(adj: sp.csr_array, draws: int, calls: int) -> Callable[[], Any]:
+    """The bit-parallel any/all reductions alone: gather each node's packed neighbour words and
+    OR / AND them, once per 64 assignments and per call of a mapping."""
+    words = np.random.default_rng(0).integers(0, 1 << 63, (-(-draws // 64), adj.shape[0]),
+                                              dtype=np.uint64)
+    starts = adj.indptr[:-1][np.diff(adj.indptr) > 0]  # isolated nodes have no links
+
+    def run() -> None:
+        for _ in range(calls):
+            for row in words:
+                gathered = row[adj.indices]
+                np.bitwise_or.reduceat(gathered, starts)
+                np.bitwise_and.reduceat(gathered, starts)
+
+    return run
+
+
+def label_encoding_and_contractions(y: np.ndarray, x: np.ndarray, clusters: np.ndarray
+                                    ) -> Callable[[], Any]:
+    """The cluster indicator and the three einsum contractions over rows of ``batched.ols``
+    (X'X, X'y, fitted values), alone."""
+    xr, yr, beta = x[None], y[None], np.ones((1, x.shape[1]))
+
+    def run() -> None:
+        batched.cluster_indicator(clusters)
+        np.einsum("rnk,rnl->rkl", xr, xr)
+        np.einsum("rnk,rn->rk", xr, yr)
+        np.einsum("rnk,rk->rn", xr, beta)
+
+    return run
 
 
 # --- plain references ------------------------------------------------------------------------
@@ -194,14 +253,26 @@ def bench_network_exposure(rec: Recorder, sizes: list[int], rng: np.random.Gener
         assert np.array_equal(neighbor.full_neighborhood_condition(adj, z[:2])[:, :sub],
                               ref_full)
         reference = per_node_draw * n * draws
+        # the graph's index arrays at 4 bytes per link (the narrowest type that indexes the
+        # nodes; the stored arrays are int64, which this bound does not charge)
         index_bytes = 4 * nnz + 8 * (n + 1)
         label = f"{n:,} nodes x {draws} assignments"
-        rec.add("neighbour share", n, label, lambda adj=adj, z=z: neighbor.neighbor_share(adj, z),
-                reference, True, index_bytes + draws * n * (1 + 8))
+        # the graph is checked once, as the pipeline does (checked_adjacency); the symmetry
+        # check costs more than a mapping and is not part of it
+        checked = neighbor.checked_adjacency(adj)
+        pattern = sp.csr_array((np.ones(nnz, dtype=np.float32), checked.matrix.indices,
+                                checked.matrix.indptr), shape=adj.shape)
+        rec.add("neighbour share", n, label,
+                lambda checked=checked, z=z: neighbor.neighbor_share(checked, z),
+                reference, True, index_bytes + draws * n * (1 + 8),
+                limit=(SPARSE_PRODUCT,
+                       sparse_product(pattern, np.ascontiguousarray(z.T, dtype=np.float32))))
         rec.add("exposure conditions (four-way + full)", n, label,
-                lambda adj=adj, z=z: (neighbor.four_way_condition(adj, z),
-                         neighbor.full_neighborhood_condition(adj, z)),
-                reference, True, 2 * (index_bytes + draws * n * (1 + 1)))
+                lambda checked=checked, z=z: (neighbor.four_way_condition(checked, z),
+                                              neighbor.full_neighborhood_condition(checked, z)),
+                reference, True, 2 * (index_bytes + draws * n * (1 + 1)),
+                limit=("gathers and reductions over links",
+                       link_reductions(checked.matrix, draws, calls=2)))
 
 
 def bench_bipartite(rec: Recorder, buyers: list[int], rng: np.random.Generator) -> None:
@@ -217,11 +288,13 @@ def bench_bipartite(rec: Recorder, buyers: list[int], rng: np.random.Generator) 
         reference = (time.perf_counter() - start) * n_buyers / sub
         fast = bm.buyer_exposure(graph, treatment)
         assert np.array_equal(ref["n_treated"].to_numpy(), fast.n_treated[:sub])
-        touched = 4 * graph.nnz + 8 * (n_buyers + 1) + params.n_sellers + n_buyers * (3 * 8 + 1)
+        touched = (graph.indices.nbytes + graph.indptr.nbytes + params.n_sellers
+                   + n_buyers * (3 * 8 + 1))  # links, treatments; degree, count, share, code
         rec.add("bipartite buyer exposure", n_buyers,
                 f"{n_buyers:,} buyers, {params.n_sellers:,} sellers",
                 lambda graph=graph, treatment=treatment: bm.buyer_exposure(graph, treatment),
-                reference, sub < n_buyers, touched)
+                reference, sub < n_buyers, touched,
+                limit=(SPARSE_PRODUCT, sparse_product(graph, treatment.astype(np.float64))))
 
 
 def bench_bootstrap(rec: Recorder, rng: np.random.Generator) -> None:
@@ -237,7 +310,9 @@ def bench_bootstrap(rec: Recorder, rng: np.random.Generator) -> None:
     touched = 3 * 8 * n + reps * g * (8 + 4 + 4) + 8 * reps
     rec.add("cluster bootstrap", n, f"{n:,} rows, {g:,} clusters, {reps:,} replicates",
             lambda: cluster_bootstrap(y, treated, clusters, reps, np.random.default_rng(2)),
-            reference, True, touched)
+            reference, True, touched,
+            limit=("drawing and counting clusters",
+                   lambda: bootstrap_count_weights(g, reps, np.random.default_rng(2))))
 
 
 def bench_cluster_se(rec: Recorder, sizes: list[int], rng: np.random.Generator) -> None:
@@ -257,7 +332,9 @@ def bench_cluster_se(rec: Recorder, sizes: list[int], rng: np.random.Generator) 
         touched = 8 * n * (1 + 3 + 1) + 8 * n  # y, X, clusters read; residuals written
         rec.add("cluster-robust SE (OLS, CR1)", n, f"{n:,} rows, {n // 12:,} clusters",
                 lambda y=y, x=x, clusters=clusters: batched.ols(y, x, clusters=clusters),
-                reference, m < n, touched)
+                reference, m < n, touched,
+                limit=("cluster-label encoding and sums over rows",
+                       label_encoding_and_contractions(y, x, clusters)))
 
 
 def bench_randomization(rec: Recorder, rng: np.random.Generator) -> None:
@@ -268,12 +345,19 @@ def bench_randomization(rec: Recorder, rng: np.random.Generator) -> None:
     start = time.perf_counter()
     loop_randomization(y, p, ref_draws, np.random.default_rng(1))
     reference = (time.perf_counter() - start) * draws / ref_draws
-    touched = 8 * n + draws * n * 8 + 8 * draws  # outcomes, the float assignments, statistics
+    # outcomes, one bit per re-randomized assignment (its entropy at p = 1/2), the statistics
+    touched = 8 * n + draws * n / 8 + 8 * draws
+    sums = PackedOutcomeSums(y)
+    chunk = 100
+    packed = [packed_bernoulli(p, chunk, n, np.random.default_rng(3))
+              for _ in range(draws // chunk)]
     rec.add("randomization inference", draws,
             f"{draws:,} re-randomizations of {n:,} units",
             lambda: bernoulli_randomization_test(y, treated, p, draws,
                                                  np.random.default_rng(3)),
-            reference, True, touched, repeats=1)
+            reference, True, touched, repeats=3,
+            limit=("table look-ups, one per 8 units",
+                   lambda: [sums(block) for block in packed]))
 
 
 def bench_mc_probabilities(rec: Recorder, rng: np.random.Generator) -> None:
@@ -291,11 +375,19 @@ def bench_mc_probabilities(rec: Recorder, rng: np.random.Generator) -> None:
     reference = (time.perf_counter() - start) * (n / sub) * (draws / ref_draws)
     # uniform draws (8 bytes), assignments and codes (1 byte each), the index arrays per chunk
     touched = draws * n * (8 + 1 + 1) + draws / 2_000 * (4 * adj.nnz) + 8 * 4 * n
+    checked = neighbor.checked_adjacency(adj)  # once, as the pipeline's design step does
+
+    def uniforms() -> None:
+        gen = np.random.default_rng(4)
+        for _ in range(draws // 2_000):
+            gen.random((2_000, n))
+
     rec.add("Monte Carlo exposure probabilities", n, f"{n:,} nodes x {draws:,} draws",
             lambda: monte_carlo_exposure_probabilities(
-                sample, lambda zz: neighbor.four_way_condition(adj, zz),
+                sample, lambda zz: neighbor.four_way_condition(checked, zz),
                 neighbor.FOUR_WAY_LABELS, draws, np.random.default_rng(4), chunk_size=2_000),
-            reference, True, touched, repeats=1)
+            reference, True, touched, repeats=1,
+            limit=("random-number generation", uniforms))
 
 
 def bench_partition(rec: Recorder, sizes: list[int], rng: np.random.Generator) -> None:
@@ -351,6 +443,10 @@ def main() -> None:
                              "for the reproducibility appendix (not written by --quick runs)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     parser.add_argument("--seed", type=int, default=20260501)
+    parser.add_argument("--only", nargs="+", metavar="CASE",
+                        help="run only these cases (network, bipartite, bootstrap, cluster-se, "
+                             "randomization, mc-probabilities, partition); the tracked table is "
+                             "then not written")
     args = parser.parse_args()
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         print("note: set OPENBLAS_NUM_THREADS=1 for single-threaded timings")
@@ -359,24 +455,36 @@ def main() -> None:
     print(f"copy bandwidth: {bandwidth / 1e9:.1f} GB/s (read + write)")
     rec = Recorder(bandwidth)
     quick = args.quick
-    bench_network_exposure(rec, [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000],
-                           rng)
-    bench_bipartite(rec, [100_000] if quick else [100_000, 1_000_000], rng)
-    bench_bootstrap(rec, rng)
-    bench_cluster_se(rec, [36_000] if quick else [36_000, 5_000_000], rng)
-    bench_randomization(rec, rng)
-    bench_mc_probabilities(rec, rng)
-    bench_partition(rec, [2_000, 20_000] if quick else [2_000, 20_000, 200_000, 1_000_000],
-                    rng)
-    table = pd.DataFrame(rec.rows + scale_rows(args.scale_logs), columns=list(BENCHMARK_COLUMNS))
+    cases: dict[str, Callable[[], None]] = {
+        "network": lambda: bench_network_exposure(
+            rec, [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000], rng),
+        "bipartite": lambda: bench_bipartite(rec, [100_000] if quick else [100_000, 1_000_000],
+                                             rng),
+        "bootstrap": lambda: bench_bootstrap(rec, rng),
+        "cluster-se": lambda: bench_cluster_se(rec, [36_000] if quick else [36_000, 5_000_000],
+                                               rng),
+        "randomization": lambda: bench_randomization(rec, rng),
+        "mc-probabilities": lambda: bench_mc_probabilities(rec, rng),
+        "partition": lambda: bench_partition(
+            rec, [2_000, 20_000] if quick else [2_000, 20_000, 200_000, 1_000_000], rng),
+    }
+    unknown = sorted(set(args.only or ()) - set(cases))
+    if unknown:
+        parser.error(f"--only: unknown case(s) {unknown}; expected some of {sorted(cases)}")
+    for name, case in cases.items():
+        if not args.only or name in args.only:
+            case()
+    table = pd.DataFrame(rec.rows + scale_rows(args.scale_logs),
+                         columns=list(BENCHMARK_COLUMNS) + list(LIMIT_COLUMNS))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(args.output) as tmp:
         table.to_csv(tmp, index=False)
     with pd.option_context("display.width", 250, "display.max_columns", 20):
-        print(table.drop(columns=["size", "bytes_touched", "copy_bandwidth_gbs"]).to_string(
+        print(table.drop(columns=["size", "bytes_touched", "copy_bandwidth_gbs",
+                                  "limited_by"]).to_string(
             index=False, float_format=lambda v: f"{v:,.3g}"))
     print(f"written: {args.output}")
-    if not quick:
+    if not quick and not args.only:
         facts = machine_facts()
         with atomic_path(args.tracked) as tmp:
             table.assign(**facts).to_csv(tmp, index=False)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.report.benchmarks import BENCHMARK_COLUMNS, benchmark_machine, load_benchmarks
+from analysis.report.benchmarks import (
+    BENCHMARK_COLUMNS,
+    LIMIT_COLUMNS,
+    benchmark_machine,
+    limit_words,
+    load_benchmarks,
+)
 from tests.conftest import ROOT
 
 
@@ -37,6 +43,28 @@ def test_load_benchmarks_reader_columns_and_values(tmp_path):
     assert second["Time (s)"] == "58.2"
     assert second["Peak memory (MB)"] == "1,812"
     assert second["Plain reference (s)"] == "" and second["Speed-up over reference"] == ""
+
+
+def test_rows_above_their_bound_say_what_limits_them(tmp_path):
+    path = tmp_path / "benchmarks.csv"
+    rows = [
+        {"hot_path": "randomization inference", "size": 10_000, "size_label": "10,000 units",
+         "seconds": 0.06, "reference_seconds": 6.0, "reference_extrapolated": True,
+         "speedup": 100.0, "peak_mb": 5.0, "bytes_touched": 1e7, "bound_seconds": 0.0005,
+         "ratio_to_bound": 120.0, "copy_bandwidth_gbs": 20.0,
+         "limited_by": "random-number generation", "limit_seconds": 0.0412},
+        {"hot_path": "bipartite buyer exposure", "size": 10, "size_label": "10 buyers",
+         "seconds": 0.001, "reference_seconds": 1.0, "reference_extrapolated": False,
+         "speedup": 1000.0, "peak_mb": 1.0, "bytes_touched": 1e7, "bound_seconds": 0.0005,
+         "ratio_to_bound": 2.0, "copy_bandwidth_gbs": 20.0},
+    ]
+    pd.DataFrame(rows, columns=list(BENCHMARK_COLUMNS) + list(LIMIT_COLUMNS)).to_csv(
+        path, index=False)
+    table = load_benchmarks(path)
+    assert table.columns[-1] == "What limits it (that step alone)"
+    assert table.iloc[:, -1].tolist() == ["random-number generation (0.0412 s)", ""]
+    assert limit_words("sparse product", float("nan")) == "sparse product"
+    assert limit_words(float("nan"), 0.5) == ""
 
 
 def test_load_benchmarks_names_missing_columns(tmp_path):

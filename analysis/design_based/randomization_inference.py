@@ -12,7 +12,9 @@ Under the null, focal outcomes are then fixed, while their neighbours' treatment
 statistic is the within-arm slope of focal outcomes on the share of treated neighbours.
 
 *No effect, Bernoulli design, difference in means* (:func:`bernoulli_randomization_test`): the
-common special case without a graph, one independent coin per randomized unit.
+common special case without a graph, one independent coin per randomized unit; its
+re-randomizations are packed bits and its treated sums table look-ups
+(:mod:`analysis.design_based.packed_bernoulli`), one random bit per unit at ``p = 1/2``.
 
 Re-randomizations are drawn as ``(R, G)`` matrices of cluster assignments (``G = n`` for
 individual designs), in memory-bounded chunks, and the statistics are computed for all rows with
@@ -31,6 +33,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from analysis.design_based.packed_bernoulli import (
+    PackedOutcomeSums,
+    pack_assignment,
+    packed_bernoulli,
+)
 from analysis.designs.assignment import encode_clusters
 from analysis.exposure.neighbor import ClusterShares
 
@@ -338,7 +345,7 @@ def no_spillover_test(adjacency: Any, y: ArrayLike, z_obs: ArrayLike, focal: Arr
 
 # -- no effect under a Bernoulli design (no graph) ------------------------------------------
 
-_BERNOULLI_CHUNK_CELLS = 4_000_000
+_BERNOULLI_CHUNK_CELLS = 1 << 20  # draws x units per block: the block stays in cache
 
 
 @dataclass(frozen=True)
@@ -372,14 +379,25 @@ def bernoulli_randomization_test(y: ArrayLike, treated: ArrayLike, probability: 
         raise ValueError(f"n_randomizations must be at least 1, got {n_randomizations}")
     n = y_arr.size
     observed = float(difference_in_means_statistic(y_arr, t_arr)[0])
+    centred = y_arr - y_arr.mean()  # the difference in means ignores a shift; sums stay small
+    sums = PackedOutcomeSums(centred)
+    total = float(centred.sum())
+
+    def statistic(packed: np.ndarray) -> np.ndarray:
+        n1, s1 = sums(packed)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return s1 / n1 - (total - s1) / (n - n1)
+
+    # the observed assignment through the same arithmetic as the draws, so that a draw equal
+    # to it (or to its complement) compares equal in the p-value
+    observed_packed = float(statistic(pack_assignment(t_arr))[0])
     chunk = max(1, _BERNOULLI_CHUNK_CELLS // n)
     parts = []
     for start in range(0, n_randomizations, chunk):  # memory-bounded blocks
         size = min(chunk, n_randomizations - start)
-        z = (rng.random((size, n)) < probability).astype(float)
-        parts.append(difference_in_means_statistic(y_arr, z))
+        parts.append(statistic(packed_bernoulli(probability, size, n, rng)))
     draws = np.concatenate(parts)
     return BernoulliRandomizationTest(
-        statistic=observed, p_value=fisher_p_value(observed, draws),
+        statistic=observed, p_value=fisher_p_value(observed_packed, draws),
         n_randomizations=int(n_randomizations), n_valid=int(np.isfinite(draws).sum()),
         null_draws=draws)

@@ -37,7 +37,8 @@ def cluster_indicator(clusters: ArrayLike) -> tuple[sp.csr_matrix, int]:
     """Sparse ``N x G`` 0/1 membership matrix and ``G``."""
     codes, n_clusters = encode_clusters(clusters)
     n = codes.size
-    matrix = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, n_clusters))
+    # one entry per row: CSR straight from the codes (no COO sort), the same matrix
+    matrix = sp.csr_matrix((np.ones(n), codes, np.arange(n + 1)), shape=(n, n_clusters))
     return matrix, n_clusters
 
 

@@ -42,8 +42,8 @@ def bootstrap_count_weights(n_clusters: int, n_replicates: int, rng: np.random.G
     if n_replicates < 1:
         raise ValueError(f"n_replicates must be at least 1, got {n_replicates}")
     draws = rng.integers(0, n_clusters, size=(n_replicates, n_clusters), dtype=np.int64)
-    flat = (draws + (np.arange(n_replicates, dtype=np.int64) * n_clusters)[:, None]).ravel()
-    counts = np.bincount(flat, minlength=n_replicates * n_clusters)
+    draws += (np.arange(n_replicates, dtype=np.int64) * n_clusters)[:, None]  # row offsets
+    counts = np.bincount(draws.ravel(), minlength=n_replicates * n_clusters)
     return counts.reshape(n_replicates, n_clusters).astype(np.int32)
 
 

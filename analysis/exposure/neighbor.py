@@ -153,8 +153,12 @@ def _weighted_count(adjacency: Any, z: Any, node_weight: np.ndarray | None = Non
     # 0/1 weights give integer counts below 2^24, exact in float32 (half the bytes of float64)
     exact32 = node_weight is None or bool(np.isin(node_weight, (0.0, 1.0)).all())
     dtype = np.float32 if exact32 and adj.shape[0] < 1 << 24 else np.float64
-    values = arr.astype(dtype) if node_weight is None else arr * node_weight.astype(dtype)
-    counts = _pattern(adj, dtype) @ np.ascontiguousarray(values.T)  # (n,) or (n, R)
+    if node_weight is None:  # cast and transpose in one pass: (n,) or (n, R), C-contiguous
+        values = np.empty(arr.shape[::-1], dtype=dtype)
+        values[...] = arr.T
+    else:
+        values = np.ascontiguousarray((arr * node_weight.astype(dtype)).T)
+    counts = _pattern(adj, dtype) @ values  # (n,) or (n, R)
     return np.rint(counts.T).astype(np.int64) if exact_counts else counts.T
 
 
@@ -196,23 +200,32 @@ def _neighbor_any_all(adj: sp.csr_array, z: np.ndarray) -> tuple[np.ndarray, np.
     (AND) reduction over each node's neighbour list serves 64 assignments at once. Isolated
     nodes have no treated neighbour and (vacuously) all neighbours treated.
     """
+    any_treated, all_treated = _neighbor_reductions(adj, z, (np.bitwise_or, np.bitwise_and))
+    return any_treated, all_treated
+
+
+def _neighbor_any(adj: sp.csr_array, z: np.ndarray) -> np.ndarray:
+    """Whether any neighbour is treated (the OR half of :func:`_neighbor_any_all`)."""
+    return _neighbor_reductions(adj, z, (np.bitwise_or,))[0]
+
+
+def _neighbor_reductions(adj: sp.csr_array, z: np.ndarray, reductions: tuple[np.ufunc, ...]
+                         ) -> list[np.ndarray]:
+    """Each bitwise ``reduction`` (OR, AND) of every node's packed neighbour words, unpacked to
+    booleans of ``z``'s shape; isolated nodes get OR's identity 0 and AND's all-ones."""
     rows = np.atleast_2d(z).astype(bool, copy=False)
     n_draws, n = rows.shape
     words = _pack_rows(rows)  # (W, n): bit k of words[w, i] is assignment 64 w + k of node i
-    any_words = np.zeros_like(words)
-    all_words = np.full_like(words, np.iinfo(np.uint64).max)
+    outputs = [np.full_like(words, 0 if op is np.bitwise_or else np.iinfo(np.uint64).max)
+               for op in reductions]
     has_neighbors = np.diff(adj.indptr) > 0
     if has_neighbors.any():
         starts = adj.indptr[:-1][has_neighbors]
         for w in range(words.shape[0]):  # one 64-assignment word at a time
             gathered = words[w][adj.indices]
-            any_words[w, has_neighbors] = np.bitwise_or.reduceat(gathered, starts)
-            all_words[w, has_neighbors] = np.bitwise_and.reduceat(gathered, starts)
-
-    def unpack(packed: np.ndarray) -> np.ndarray:
-        return _unpack_rows(packed, n_draws).reshape(np.shape(z))
-
-    return unpack(any_words), unpack(all_words)
+            for op, out in zip(reductions, outputs, strict=True):
+                out[w, has_neighbors] = op.reduceat(gathered, starts)
+    return [_unpack_rows(out, n_draws).reshape(np.shape(z)) for out in outputs]
 
 
 def treated_neighbor_count(adjacency: Any, z: Any) -> np.ndarray:
@@ -225,10 +238,22 @@ def neighbor_share(adjacency: Any, z: Any) -> np.ndarray:
     return _share(_structure(adjacency), z)
 
 
+#: Nodes per block when shares are divided out of the ``(n, R)`` product into ``(R, n)``.
+_SHARE_BLOCK = 2048
+
+
 def _share(adj: sp.csr_array, z: Any) -> np.ndarray:
-    counts = _weighted_count(adj, z, exact_counts=False, checked=True)  # integer-valued floats
+    # integer-valued floats, (R, n): a transposed view of the sparse product's (n, R) result
+    counts = _weighted_count(adj, z, exact_counts=False, checked=True)
     deg = np.diff(adj.indptr)
-    return np.divide(counts, deg, out=np.zeros(counts.shape, dtype=np.float64), where=deg > 0)
+    safe = np.where(deg > 0, deg, 1)  # an isolated node's count is 0, so its share is 0
+    out = np.empty(counts.shape, dtype=np.float64)
+    # divide block by block of nodes: each transposed block stays in cache (one strided pass
+    # over the whole product would miss it on every element)
+    for start in range(0, deg.size, _SHARE_BLOCK):
+        block = slice(start, start + _SHARE_BLOCK)
+        np.divide(counts[..., block], safe[block], out=out[..., block])
+    return out
 
 
 class ClusterShares:
@@ -293,7 +318,7 @@ class ClusterShares:
 def any_treated_neighbor(adjacency: Any, z: Any) -> np.ndarray:
     """1 if at least one neighbour is treated."""
     adj = _structure(adjacency)
-    return _neighbor_any_all(adj, _check_assignment(z, adj.shape[0]))[0].astype(np.int8)
+    return _neighbor_any(adj, _check_assignment(z, adj.shape[0])).astype(np.int8)
 
 
 def at_least_k_treated(adjacency: Any, z: Any, k: int) -> np.ndarray:
@@ -324,8 +349,12 @@ def four_way_condition(adjacency: Any, z: Any) -> np.ndarray:
     """Aronow-Samii four-way exposure: ``2 * own + any treated neighbour`` (see FOUR_WAY_LABELS)."""
     own = own_treatment(z)
     adj = _structure(adjacency)
-    any_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))[0]
-    return (2 * own + any_treated).astype(np.int8)
+    if own.ndim not in (1, 2) or own.shape[-1] != adj.shape[0]:
+        _check_assignment(own, adj.shape[0])  # raises with the expected shape
+    any_treated = _neighbor_any(adj, own.view(bool))
+    codes = own << 1  # 2 * own, then + any treated neighbour, in place (int8 throughout)
+    codes |= any_treated.view(np.int8)
+    return codes
 
 
 def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) -> np.ndarray:
@@ -342,11 +371,14 @@ def full_neighborhood_condition(adjacency: Any, z: Any, threshold: float = 1.0) 
     own = own_treatment(z)
     adj = _structure(adjacency)
     if q == 1.0:  # "all" and "none" of the neighbours: bit-parallel, no counts needed
-        any_treated, all_treated = _neighbor_any_all(adj, _check_assignment(own, adj.shape[0]))
-        full_treat = own.view(bool) & all_treated
-        full_control = ~(own.view(bool) | any_treated)
-        # codes 0 / 1 / 2 in int8 arithmetic (the two conditions exclude each other)
-        return 2 - 2 * full_control.view(np.int8) - full_treat.view(np.int8)
+        treated = _check_assignment(own, adj.shape[0]).view(bool)
+        any_treated, all_treated = _neighbor_any_all(adj, treated)
+        # codes in place, int8: 0 unless treated or a treated neighbour (full control), else 2;
+        # minus 1 where treated with every neighbour treated (full treatment)
+        codes = (treated | any_treated).view(np.int8)
+        codes <<= 1
+        codes -= (treated & all_treated).view(np.int8)
+        return codes
     counts = _weighted_count(adj, own)
     deg = np.diff(adj.indptr)
     # integer comparisons: count >= ceil(q * deg) and count <= floor((1 - q) * deg)

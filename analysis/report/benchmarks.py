@@ -11,8 +11,8 @@ import os
 import numpy as np
 import pandas as pd
 
-__all__ = ["BENCHMARK_COLUMNS", "MACHINE_COLUMNS", "READER_COLUMNS", "benchmark_machine",
-           "load_benchmarks"]
+__all__ = ["BENCHMARK_COLUMNS", "LIMIT_COLUMNS", "MACHINE_COLUMNS", "READER_COLUMNS",
+           "benchmark_machine", "limit_words", "load_benchmarks"]
 
 #: Columns of results/benchmarks.csv, in order.
 BENCHMARK_COLUMNS: tuple[str, ...] = (
@@ -20,6 +20,11 @@ BENCHMARK_COLUMNS: tuple[str, ...] = (
     "speedup", "peak_mb", "bytes_touched", "bound_seconds", "ratio_to_bound",
     "copy_bandwidth_gbs",
 )
+
+#: Columns that explain a row more than five times above its bandwidth bound: what limits it
+#: and the time of that step alone, measured in the same run. Tables written before these
+#: columns existed are still read (the appendix then has no such column).
+LIMIT_COLUMNS: tuple[str, ...] = ("limited_by", "limit_seconds")
 
 #: Columns the tracked copy (benchmarks/last-run.csv) adds: the machine and the date of the run.
 MACHINE_COLUMNS: tuple[str, ...] = ("machine_cores", "machine_cpu", "run_date")
@@ -33,6 +38,7 @@ READER_COLUMNS: dict[str, str] = {
     "speedup": "Speed-up over reference",
     "peak_mb": "Peak memory (MB)",
     "ratio_to_bound": "Time / bandwidth bound",
+    "limited_by": "What limits it (that step alone)",
 }
 
 
@@ -60,7 +66,18 @@ def load_benchmarks(path: str | os.PathLike[str]) -> pd.DataFrame:
         "ratio_to_bound": table["ratio_to_bound"].map(
             lambda v: "" if not np.isfinite(v) else f"{v:,.1f}"),
     })
+    if all(c in table.columns for c in LIMIT_COLUMNS):
+        out["limited_by"] = [limit_words(what, seconds) for what, seconds in
+                             zip(table["limited_by"], table["limit_seconds"].astype(float),
+                                 strict=True)]
     return out.rename(columns=READER_COLUMNS)
+
+
+def limit_words(limited_by: object, seconds: float) -> str:
+    """"random-number generation (0.0312 s)"; empty when the row names no limit."""
+    if not isinstance(limited_by, str) or not limited_by.strip():
+        return ""
+    return limited_by if not np.isfinite(seconds) else f"{limited_by} ({_seconds(seconds)} s)"
 
 
 def _seconds(value: float) -> str:

@@ -164,7 +164,9 @@ def buyer_exposure(graph: sp.csr_matrix, seller_treatment: ArrayLike) -> BuyerEx
         raise ValueError(f"seller_treatment has {t.shape[-1]} sellers, graph has {graph.shape[1]}")
     if not np.isin(t, (0, 1)).all():
         raise ValueError("seller_treatment must be 0/1")
-    csr = sp.csr_matrix(graph)
+    # a CSR input is used as is: scipy caches its canonical-format check on the object, which
+    # a fresh wrapper would repeat (a pass over every link) on every call
+    csr = graph if getattr(graph, "format", None) == "csr" else sp.csr_matrix(graph)
     if csr.has_canonical_format and (csr.data == 1).all():  # 0/1 incidence: links per row
         degree = np.diff(csr.indptr).astype(csr.dtype)
     else:
