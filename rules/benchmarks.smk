@@ -7,7 +7,7 @@ rule benchmarks_table:
         data=["benchmarks/last-run.csv"],
         code=step_code("benchmarks_table"),
     output:
-        table_outputs("benchmarks_last_run", "benchmarks_machine"),
+        table_outputs("benchmarks_last_run", "benchmarks_targets", "benchmarks_machine"),
         fragment("benchmarks_table"),
     params:
         **step_params("benchmarks_table", "results_dir"),

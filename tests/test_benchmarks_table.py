@@ -9,6 +9,9 @@ from analysis.report.benchmarks import (
     BENCHMARK_COLUMNS,
     LIMIT_COLUMNS,
     benchmark_machine,
+    benchmark_targets,
+    count_phrase,
+    count_word,
     limit_words,
     load_benchmarks,
 )
@@ -98,3 +101,30 @@ def test_appendix_table_is_the_tracked_benchmark_run(ci_results):
     machine = pd.read_parquet(ci_results / "tables" / "benchmarks_machine.parquet")
     assert machine["cores"].iloc[0] == raw["machine_cores"].iloc[0]
     assert machine["processor"].iloc[0] == raw["machine_cpu"].iloc[0]
+
+
+def test_targets_count_hot_paths_and_scale_steps_separately(tmp_path):
+    path = tmp_path / "benchmarks.csv"
+    hot = {"size": 10, "size_label": "10", "reference_extrapolated": False, "bytes_touched": 1.0,
+           "bound_seconds": 1.0, "copy_bandwidth_gbs": 10.0}
+    _write(path, [
+        {**hot, "hot_path": "a", "seconds": 1.0, "reference_seconds": 60.0, "speedup": 60.0,
+         "peak_mb": 1.0, "ratio_to_bound": 4.9},
+        {**hot, "hot_path": "b", "seconds": 1.0, "reference_seconds": 49.0, "speedup": 49.0,
+         "peak_mb": 1.0, "ratio_to_bound": 5.1},
+        {"hot_path": "step (scale build)", "size": 10, "size_label": "10", "seconds": 59.9,
+         "peak_mb": 2100.0},
+    ])
+    targets = benchmark_targets(path).set_index("target")
+    assert targets.loc["speedup", ["rows", "met"]].tolist() == [2, 1]
+    assert targets.loc["bound", ["rows", "met"]].tolist() == [2, 1]
+    assert targets.loc["scale_time", ["rows", "met"]].tolist() == [1, 1]
+    assert targets.loc["scale_memory", ["rows", "met"]].tolist() == [1, 0]
+
+
+def test_count_words():
+    assert [count_phrase(m, 17) for m in (17, 0, 13)] == ["all 17", "none of the 17",
+                                                          "13 of the 17"]
+    assert [count_word(m, 4) for m in (4, 0, 3)] == ["all", "none", "3"]
+    with pytest.raises(ValueError, match="met=5, rows=4"):
+        count_word(5, 4)

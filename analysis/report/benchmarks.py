@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["BENCHMARK_COLUMNS", "LIMIT_COLUMNS", "MACHINE_COLUMNS", "READER_COLUMNS",
-           "benchmark_machine", "limit_words", "load_benchmarks"]
+           "TARGETS", "benchmark_machine", "benchmark_targets", "count_phrase", "count_word", "limit_words",
+           "load_benchmarks"]
 
 #: Columns of results/benchmarks.csv, in order.
 BENCHMARK_COLUMNS: tuple[str, ...] = (
@@ -71,6 +72,58 @@ def load_benchmarks(path: str | os.PathLike[str]) -> pd.DataFrame:
                              zip(table["limited_by"], table["limit_seconds"].astype(float),
                                  strict=True)]
     return out.rename(columns=READER_COLUMNS)
+
+
+#: The targets of issue 11: (id, what a reader reads, the rows it applies to, test per row).
+TARGETS: tuple[tuple[str, str], ...] = (
+    ("speedup", "at least 50 times faster than the plain reference"),
+    ("bound", "within 5 times the memory-bandwidth bound"),
+    ("scale_time", "a million-node pipeline step in under 60 seconds"),
+    ("scale_memory", "a million-node pipeline step in under 2 GB of memory"),
+)
+
+
+def benchmark_targets(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """One row per target: its wording, how many rows it applies to and how many meet it.
+
+    Hot-path rows (those with a plain reference) are held to the speed-up (>= 50x) and the
+    bandwidth bound (ratio <= 5); the scale-build rows (pipeline steps at a million nodes or
+    buyers, no reference) to under 60 s wall time and under 2,000 MB peak memory.
+    """
+    table = pd.read_csv(path)
+    missing = [c for c in BENCHMARK_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{os.fspath(path)}: missing benchmark columns {missing}; expected "
+                         f"{list(BENCHMARK_COLUMNS)} (re-run `make bench`)")
+    hot = np.isfinite(table["reference_seconds"].astype(float)).to_numpy()
+    met = {
+        "speedup": table["speedup"].astype(float)[hot] >= 50,
+        "bound": table["ratio_to_bound"].astype(float)[hot] <= 5,
+        "scale_time": table["seconds"].astype(float)[~hot] < 60,
+        "scale_memory": table["peak_mb"].astype(float)[~hot] < 2000,
+    }
+    return pd.DataFrame({"target": [key for key, _ in TARGETS],
+                         "wording": [words for _, words in TARGETS],
+                         "rows": [int(met[key].size) for key, _ in TARGETS],
+                         "met": [int(met[key].sum()) for key, _ in TARGETS]})
+
+
+def count_phrase(met: int, rows: int) -> str:
+    """How many of ``rows`` meet a target, before a plural noun: "all 17", "none of the 17",
+    "15 of the 17"."""
+    if not 0 <= met <= rows or rows < 1:
+        raise ValueError(f"expected 0 <= met <= rows and rows >= 1, got met={met}, rows={rows}")
+    if met == rows:
+        return f"all {rows}"
+    if met == 0:
+        return f"none of the {rows}"
+    return f"{met} of the {rows}"
+
+
+def count_word(met: int, rows: int) -> str:
+    """How many of ``rows`` meet a target, after "Of the N ...,": "all", "none", "3"."""
+    count_phrase(met, rows)  # same checks
+    return "all" if met == rows else "none" if met == 0 else str(met)
 
 
 def limit_words(limited_by: object, seconds: float) -> str:
