@@ -96,8 +96,8 @@ def test_cluster_design_sample_equals_cluster_assignment():
 
 
 def test_individual_design_sample_is_its_cluster_draws():
-    """Every node its own cluster: unit draws are the cluster draws (same stream), however the
-    nodes are labelled."""
+    """Every node its own cluster: unit draws are the cluster draws (same stream) expanded by
+    label, however the nodes are labelled."""
     design = ClusterDesign("x", np.arange(40), 0.3, complete=False, target_size=1)
     assert design.is_individual
     assert np.array_equal(design.sample(25, np.random.default_rng(4)),

@@ -187,13 +187,6 @@ class ClusterDesign:
         """Cluster codes and count, computed once (not on every chunk of draws)."""
         return encode_clusters(self.clusters)
 
-    @cached_property
-    def _identity_codes(self) -> bool:
-        """Whether unit ``i`` is cluster ``i`` (individual randomization in node order), so that
-        expanding cluster draws to units would only copy them."""
-        codes = self._encoding[0]
-        return bool((codes == np.arange(codes.size)).all())
-
     @property
     def n_clusters(self) -> int:
         return self._encoding[1]
@@ -209,8 +202,6 @@ class ClusterDesign:
 
     def sample(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """``(n_draws, n)`` assignments."""
-        if self.is_individual and self._identity_codes:  # cluster draws are the unit draws
-            return self.sample_clusters(n_draws, rng)
         codes, n_clusters = self._encoding
         return encoded_cluster_assignment(codes, n_clusters, self.probability, rng,
                                           complete=self.complete, n_draws=n_draws)
