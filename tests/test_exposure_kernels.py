@@ -95,17 +95,18 @@ def test_cluster_design_sample_equals_cluster_assignment():
     assert design.n_clusters == 3 and not design.is_individual
 
 
-def test_individual_design_sample_is_its_cluster_draws():
-    """Every node its own cluster: unit draws are the cluster draws (same stream) expanded by
-    label, however the nodes are labelled."""
-    design = ClusterDesign("x", np.arange(40), 0.3, complete=False, target_size=1)
-    assert design.is_individual
-    assert np.array_equal(design.sample(25, np.random.default_rng(4)),
-                          design.sample_clusters(25, np.random.default_rng(4)))
-    relabelled = np.arange(40)[::-1].copy()  # node i is cluster 39 - i
-    shuffled = ClusterDesign("y", relabelled, 0.3, complete=False, target_size=1)
-    assert np.array_equal(shuffled.sample(25, np.random.default_rng(4)),
-                          shuffled.sample_clusters(25, np.random.default_rng(4))[:, ::-1])
+def test_design_rows_are_its_draws_row_major():
+    """sample_rows gives sample's draws (same stream) as contiguous rows, for clusters, for
+    every node its own cluster, and for nodes labelled in another order."""
+    designs = [ClusterDesign("clusters", np.array([5, 5, 2, 9, 2, 9, 9, 5]), 0.5, True, None),
+               ClusterDesign("nodes", np.arange(40), 0.3, False, 1),
+               ClusterDesign("relabelled", np.arange(40)[::-1].copy(), 0.3, False, 1)]
+    for design in designs:
+        rows = design.sample_rows(25, np.random.default_rng(4))
+        assert np.array_equal(rows, design.sample(25, np.random.default_rng(4)))
+        assert rows.flags.c_contiguous and rows.dtype == np.int8
+    assert np.array_equal(designs[2].sample_rows(25, np.random.default_rng(4)),
+                          designs[2].sample_clusters(25, np.random.default_rng(4))[:, ::-1])
 
 
 def test_focal_row_shares_are_bit_identical_to_full_shares():

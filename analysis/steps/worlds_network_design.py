@@ -163,7 +163,7 @@ def run(ctx: StepContext) -> None:
         y_obs = observed_outcomes(world, z_obs)
         for mapping, (code_fn, labels, pairs, contrast, estimand) in mappings.items():
             probs: ExposureProbabilities = monte_carlo_exposure_probabilities(
-                design.sample, code_fn, labels, n_draws, rng_prob,
+                design.sample_rows, code_fn, labels, n_draws, rng_prob,
                 joint_pairs=pairs if pairwise else (), chunk_size=_probability_chunk_size(n))
             report = positivity_report(probs, float(pcfg["tiny"]))
             positivity.append(report.assign(design=name, mapping=mapping))
