@@ -26,7 +26,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from analysis.heap import keep_freed_memory
 from analysis.report.artifacts import ArtifactWriter, fragment_path
 
 LOG = logging.getLogger("analysis")
@@ -119,7 +118,6 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.log)
-    keep_freed_memory()  # chunked steps reuse their arrays' pages instead of re-mapping them
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     if args.step not in available_steps():
         LOG.error("unknown step %r; available: %s", args.step, ", ".join(available_steps()))
