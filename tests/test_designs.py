@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.designs import assignment
 from analysis.designs.assignment import (
     bernoulli_assignment,
     cluster_assignment,
@@ -30,6 +31,19 @@ def test_bernoulli_is_deterministic_given_seed():
     a = bernoulli_assignment(100, 0.5, rng(7))
     b = bernoulli_assignment(100, 0.5, rng(7))
     assert np.array_equal(a, b)
+
+
+def test_bernoulli_blocks_read_the_same_uniforms_as_one_draw(monkeypatch):
+    """Blocks of uniforms in a reused buffer give the coins of one ``rng.random`` call (same
+    stream, same values), whether the blocks split rows or not, and leave the generator at the
+    same state."""
+    expected_rng, blocked_rng = rng(12), rng(12)
+    expected = (expected_rng.random((7, 30)) < 0.35).view(np.int8)
+    monkeypatch.setattr(assignment, "BERNOULLI_BLOCK", 13)  # 210 cells: 17 blocks, uneven
+    assert np.array_equal(bernoulli_assignment(30, 0.35, blocked_rng, n_draws=7), expected)
+    assert expected_rng.random() == blocked_rng.random()
+    single = bernoulli_assignment(30, 0.35, rng(12))
+    assert np.array_equal(single, expected[0]) and single.shape == (30,)
 
 
 def test_complete_assignment_exact_count_and_uniform_inclusion():

@@ -95,6 +95,20 @@ def test_cluster_design_sample_equals_cluster_assignment():
     assert design.n_clusters == 3 and not design.is_individual
 
 
+def test_design_rows_are_its_draws_row_major():
+    """sample_rows gives sample's draws (same stream) as contiguous rows, for clusters, for
+    every node its own cluster, and for nodes labelled in another order."""
+    designs = [ClusterDesign("clusters", np.array([5, 5, 2, 9, 2, 9, 9, 5]), 0.5, True, None),
+               ClusterDesign("nodes", np.arange(40), 0.3, False, 1),
+               ClusterDesign("relabelled", np.arange(40)[::-1].copy(), 0.3, False, 1)]
+    for design in designs:
+        rows = design.sample_rows(25, np.random.default_rng(4))
+        assert np.array_equal(rows, design.sample(25, np.random.default_rng(4)))
+        assert rows.flags.c_contiguous and rows.dtype == np.int8
+    assert np.array_equal(designs[2].sample_rows(25, np.random.default_rng(4)),
+                          designs[2].sample_clusters(25, np.random.default_rng(4))[:, ::-1])
+
+
 def test_focal_row_shares_are_bit_identical_to_full_shares():
     """The no-spillover test reads focal shares through ClusterShares: the same bits as slicing
     the full neighbour shares of the assignment expanded to nodes, for individual and cluster
@@ -117,9 +131,26 @@ def test_focal_row_shares_are_bit_identical_to_full_shares():
     held_shares = neighbor.ClusterShares(adj, rows, codes, held)
     assert (held_shares(cluster_draws).tobytes()
             == neighbor.neighbor_share(adj, expanded)[:, rows].tobytes())
+    assert held_shares(cluster_draws).flags.c_contiguous  # statistics sum along its rows
     with pytest.raises(ValueError, match="rows must be a boolean mask of length"):
         neighbor.ClusterShares(adj, focal[:-1], np.arange(n))
     with pytest.raises(ValueError, match="held must give -1"):
         neighbor.ClusterShares(adj, rows, codes, held[:3])
     with pytest.raises(ValueError, match="cluster assignments must have shape"):
         held_shares(expanded)
+
+
+def test_focal_shares_of_a_hub_beyond_int16_counts():
+    """A hub with 2^15 neighbours cannot count on int16 products: its shares (float32 counts)
+    are still exactly those of neighbor_share, next to a small-degree row."""
+    leaves = 1 << 15
+    hub = np.zeros(leaves, dtype=np.int64)
+    adj = sp.csr_array((np.ones(2 * leaves), (np.r_[hub, np.arange(1, leaves + 1)],
+                                              np.r_[np.arange(1, leaves + 1), hub])),
+                       shape=(leaves + 1, leaves + 1))
+    draws = (np.random.default_rng(6).random((3, leaves + 1)) < 0.5).astype(np.int8)
+    draws[0] = 1  # all 2^15 neighbours treated: one more than int16 holds
+    shares = neighbor.ClusterShares(adj, [0, 1], np.arange(leaves + 1))
+    assert shares(draws).tobytes() == neighbor.neighbor_share(adj, draws)[:, [0, 1]].tobytes()
+    assert shares(draws)[0, 0] == 1.0
+    assert abs(shares(draws)[1, 0] - draws[1, 1:].mean()) < 1e-12

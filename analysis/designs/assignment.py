@@ -68,12 +68,29 @@ def encode_clusters(clusters: ArrayLike) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
+#: Uniforms drawn per block by :func:`bernoulli_assignment` (32 MB of float64, reused).
+BERNOULLI_BLOCK = 1 << 22
+
+
 def bernoulli_assignment(n: int, p: float, rng: np.random.Generator,
                          n_draws: int | None = None) -> np.ndarray:
-    """Each of ``n`` units treated independently with probability ``p``."""
+    """Each of ``n`` units treated independently with probability ``p``.
+
+    Unit ``i`` of draw ``r`` is treated when the ``(r * n + i)``-th uniform of ``rng`` is below
+    ``p``. The uniforms are drawn in blocks of ``BERNOULLI_BLOCK`` into one reused buffer (the
+    same stream as one ``rng.random((n_draws, n))`` call), so a large batch of draws never holds
+    eight bytes per cell.
+    """
     _check_rng(rng)
     n, p = _check_size(n), _check_probability(p)
-    return (rng.random(_shape(n, n_draws)) < p).view(np.int8)  # bool -> 0/1 bytes, no copy
+    z = np.empty(_shape(n, n_draws), dtype=bool)
+    flat = z.reshape(-1)
+    uniforms = np.empty(min(flat.size, BERNOULLI_BLOCK))
+    for start in range(0, flat.size, uniforms.size):  # a few blocks, each vectorised
+        block = uniforms[:min(uniforms.size, flat.size - start)]
+        rng.random(out=block)
+        np.less(block, p, out=flat[start:start + block.size])
+    return z.view(np.int8)  # bool -> 0/1 bytes, no copy
 
 
 def _rank_rows(keys: np.ndarray) -> np.ndarray:

@@ -297,9 +297,16 @@ class ClusterShares:
         counts = sp.csr_array(_pattern(adj, np.float32)[index] @ membership)
         self.free = np.flatnonzero(held_values < 0)
         fixed = np.flatnonzero(held_values >= 0)
-        self._free_counts = sp.csr_array(counts[:, self.free])
+        row_degree = np.diff(adj.indptr)[index]
+        # a row's count is at most its degree: below 2^15 the products run on int16 (half the
+        # bytes of float32 to gather per neighbour entry, and exact)
+        self._count_dtype = (np.int16 if row_degree.size == 0 or row_degree.max() < 1 << 15
+                             else np.float32)
+        self._free_counts = sp.csr_array(counts[:, self.free]).astype(self._count_dtype)
         self._fixed_counts = counts[:, fixed] @ held_values[fixed].astype(np.float32)
-        self._degree = np.diff(adj.indptr)[index]
+        self._degree = row_degree
+        # isolated rows count 0 treated neighbours, and 0 / 1 is their share of 0
+        self._divisor = np.where(row_degree > 0, row_degree, 1).astype(np.float64)
         self.rows = index
 
     def __call__(self, cluster_z: Any) -> np.ndarray:
@@ -309,10 +316,11 @@ class ClusterShares:
         if arr.shape[-1] != self.n_clusters or arr.ndim not in (1, 2):
             raise ValueError(f"cluster assignments must have shape (G,) or (R, G) with "
                              f"G={self.n_clusters}, got {arr.shape}")
-        free = np.ascontiguousarray(arr[..., self.free].astype(np.float32).T)
-        counts = (self._free_counts @ free).T + self._fixed_counts
-        return np.divide(counts, self._degree, out=np.zeros(counts.shape, dtype=np.float64),
-                         where=self._degree > 0)
+        free = np.ascontiguousarray(arr[..., self.free].astype(self._count_dtype).T)
+        # C order: the products come out transposed, and the statistics sum along rows
+        counts = np.add((self._free_counts @ free).T, self._fixed_counts, dtype=np.float32,
+                        order="C")
+        return np.divide(counts, self._divisor, dtype=np.float64)
 
 
 def any_treated_neighbor(adjacency: Any, z: Any) -> np.ndarray:

@@ -32,6 +32,7 @@ from analysis.exposure.probabilities import (
     monte_carlo_exposure_probabilities,
     positivity_report,
 )
+from analysis.heap import keep_freed_memory
 from analysis.worlds import figures_network as figs
 from analysis.worlds import network_study as study
 from analysis.worlds.network import NetworkWorld, network_estimands, observed_outcomes
@@ -121,6 +122,8 @@ def _mappings(adj: neighbor.CheckedAdjacency, threshold: float) -> dict[str, tup
 
 
 def run(ctx: StepContext) -> None:
+    # every chunk of re-randomizations allocates arrays of the same sizes: keep their pages
+    keep_freed_memory()
     cfg = ctx.params["network"]
     world = study.world_from_config(cfg)
     graph = world.graph
@@ -163,7 +166,7 @@ def run(ctx: StepContext) -> None:
         y_obs = observed_outcomes(world, z_obs)
         for mapping, (code_fn, labels, pairs, contrast, estimand) in mappings.items():
             probs: ExposureProbabilities = monte_carlo_exposure_probabilities(
-                design.sample, code_fn, labels, n_draws, rng_prob,
+                design.sample_rows, code_fn, labels, n_draws, rng_prob,
                 joint_pairs=pairs if pairwise else (), chunk_size=_probability_chunk_size(n))
             report = positivity_report(probs, float(pcfg["tiny"]))
             positivity.append(report.assign(design=name, mapping=mapping))

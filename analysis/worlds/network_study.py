@@ -206,6 +206,22 @@ class ClusterDesign:
         return encoded_cluster_assignment(codes, n_clusters, self.probability, rng,
                                           complete=self.complete, n_draws=n_draws)
 
+    def sample_rows(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """:meth:`sample` (same stream, same values) with every draw one contiguous row.
+
+        The exposure mappings read draws row by row, two to three times faster than from
+        :meth:`sample`'s expansion, which comes out column-major (and stays so, since the Monte
+        Carlo study's sums follow that order).
+        """
+        clusters = self.sample_clusters(n_draws, rng)
+        return clusters if self._identity_codes else np.take(clusters, self.codes, axis=1)
+
+    @cached_property
+    def _identity_codes(self) -> bool:
+        """Whether node ``i`` is cluster ``i``: its cluster draws are then its unit draws."""
+        codes = self.codes
+        return bool((codes == np.arange(codes.size)).all())
+
     def sample_clusters(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         """``(n_draws, G)`` cluster assignments: :meth:`sample` before expansion to units."""
         return cluster_level_assignment(self.n_clusters, self.probability, rng,
