@@ -144,3 +144,16 @@ def test_the_eight_failure_modes_are_listed_with_their_sections():
     callouts = sum(c.read_text(encoding="utf-8").count('{.callout-warning title="Failure mode:')
                    for c in CHAPTERS)
     assert callouts >= 8
+
+
+def test_no_chapter_places_content_in_page_columns():
+    """Quarto's Typst book turns one `column: page-right` (or a `.column-*` div) into a margin
+    layout for every page of the PDF: narrow text, broken part pages. Wide tables use smaller
+    type instead (see book/book.scss)."""
+    import re
+
+    pattern = re.compile(r"^#\|\s*(fig-|tbl-)?column:|\{[^}]*\.column-(page|screen|margin|body-outset)",
+                         re.MULTILINE)
+    offenders = [str(p.relative_to(ROOT)) for p in book_checks.chapter_files(ROOT)
+                 if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
