@@ -28,6 +28,18 @@ from analysis.report.citation import CITE_PREFIX, NOTE_CLASS, PROVENANCE_PREFIX
 #: Lines of Quarto's, pandoc's or Typst's output that signal a problem.
 LOG_PROBLEM = re.compile(r"\b(WARN|WARNING|ERROR)\b|^\s*(warning|error)(\[\w+\])?:", re.M)
 
+#: A Jupyter kernel's shutdown race, logged after a chapter has finished executing: ipykernel 7
+#: publishes a last "idle" status while its IOPub socket is being closed, and tornado logs the
+#: resulting ENOTSOCK as an uncaught callback error. ipykernel 7.4 silences one path of it
+#: (ipython/ipykernel#1518); the event-pipe path still logs. It says nothing about the book, so
+#: exactly this traceback (ending in ENOTSOCK) is not a problem; any other traceback still is.
+KERNEL_SHUTDOWN_RACE = re.compile(
+    r"^ERROR:tornado\.general:Uncaught exception in ZMQStream callback\n"
+    r"Traceback \(most recent call last\):\n"
+    r"(?:[ \t].*\n)+"
+    r"zmq\.error\.ZMQError: Socket operation on non-socket$",
+    re.M)
+
 #: Raw markup that must never reach a reader's text.
 RAW_MARKUP = {
     "unresolved cross-reference": re.compile(r"\?@[\w-]+"),
@@ -43,7 +55,9 @@ SNAKE_CASE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/])")
 
 
 def log_problems(log: str) -> list[str]:
-    """Lines of a ``quarto render`` log that are warnings or errors."""
+    """Lines of a ``quarto render`` log that are warnings or errors (a kernel's shutdown race,
+    :data:`KERNEL_SHUTDOWN_RACE`, excepted)."""
+    log = KERNEL_SHUTDOWN_RACE.sub("", log)
     return [line.strip() for line in log.splitlines() if LOG_PROBLEM.search(line)]
 
 

@@ -185,6 +185,25 @@ def test_log_check_catches_planted_warnings():
     assert render_checks.log_problems("Output created: _book/index.html\n") == []
 
 
+def test_log_check_skips_only_the_kernel_shutdown_race():
+    race = textwrap.dedent("""\
+          Cell 1/1: ''...Done
+
+        ERROR:tornado.general:Uncaught exception in ZMQStream callback
+        Traceback (most recent call last):
+          File "zmq/eventloop/zmqstream.py", line 585, in _log_error
+            f.result()
+          File "zmq/backend/cython/_zmq.py", line 190, in zmq.backend.cython._zmq._check_rc
+        zmq.error.ZMQError: Socket operation on non-socket
+        [ 2/16] chapters/notation.qmd
+        """)
+    assert render_checks.log_problems(race) == []
+    other = race.replace("zmq.error.ZMQError: Socket operation on non-socket",
+                         "KeyError: 'tbl-missing'")
+    assert render_checks.log_problems(other) == [
+        "ERROR:tornado.general:Uncaught exception in ZMQStream callback"]
+
+
 def test_raw_markup_check_catches_planted_markup():
     planted = ("See ?@fig-missing, the value `{python} x` and `code` in prose, at "
                "https://interference\\-book\\.github\\.io.")
