@@ -45,12 +45,12 @@ from bench_exposure import SEED_SPEC, networkx_louvain  # benchmarks/: the scrip
 from analysis.atomic import atomic_path
 from analysis.design_based.packed_bernoulli import PackedOutcomeSums, packed_bernoulli
 from analysis.design_based.randomization_inference import bernoulli_randomization_test
-from analysis.designs.graph_cluster import LEIDEN_STABLE_MAX_NODES, partition_graph
+from analysis.designs.graph_cluster import leiden_iterations, partition_graph
 from analysis.estimators import batched
 from analysis.estimators.bootstrap import bootstrap_count_weights, cluster_bootstrap
 from analysis.exposure import neighbor
 from analysis.exposure.probabilities import monte_carlo_exposure_probabilities
-from analysis.report.benchmarks import BENCHMARK_COLUMNS, LIMIT_COLUMNS
+from analysis.report.benchmarks import BENCHMARK_COLUMNS, BOUND_TARGET, LIMIT_COLUMNS
 from analysis.worlds import bipartite_marketplace as bm
 from analysis.worlds.network import NetworkGraph, sample_sbm
 
@@ -88,9 +88,6 @@ def copy_bandwidth(n_bytes: int = 1 << 28) -> float:
     seconds, _ = best_time(lambda: np.copyto(dst, src), 5)
     return 2 * src.nbytes / seconds
 
-
-#: Above this ratio to the bandwidth bound a row names what limits it (the target is 5).
-BOUND_TARGET = 5.0
 
 #: What limits a computation, in reader words, and that step alone on the same inputs.
 Limit = tuple[str, Callable[[], Any]]
@@ -412,7 +409,7 @@ def leiden_alone(graph: NetworkGraph) -> Callable[[], Any]:
     import igraph
 
     g = igraph.Graph(n=graph.n_nodes, edges=graph.edges, directed=False)
-    iterations = -1 if graph.n_nodes <= LEIDEN_STABLE_MAX_NODES else 2
+    iterations = leiden_iterations(graph.n_nodes)
     return lambda: g.community_leiden(objective_function="modularity", n_iterations=iterations)
 
 

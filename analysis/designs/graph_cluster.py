@@ -41,6 +41,7 @@ __all__ = [
     "clusters_of_size",
     "cross_cluster_edge_fraction",
     "graph_partitions",
+    "leiden_iterations",
     "modularity",
     "neighbor_share_by_design",
     "partition_diagnostics",
@@ -77,6 +78,12 @@ def _canonical_labels(labels: np.ndarray) -> np.ndarray:
 LEIDEN_STABLE_MAX_NODES = 100_000
 
 
+def leiden_iterations(n_nodes: int) -> int:
+    """Leiden's ``n_iterations`` by default: ``-1`` (until stable) up to
+    ``LEIDEN_STABLE_MAX_NODES`` nodes, two iterations on larger graphs."""
+    return -1 if n_nodes <= LEIDEN_STABLE_MAX_NODES else 2
+
+
 def partition_graph(graph: NetworkGraph, method: str = "leiden", resolution: float = 1.0,
                     seed: int = 0, n_iterations: int | None = None) -> np.ndarray:
     """Community labels (0..G-1) maximising modularity with igraph's Leiden or Louvain.
@@ -95,7 +102,7 @@ def partition_graph(graph: NetworkGraph, method: str = "leiden", resolution: flo
     with _igraph_rng(seed):
         if method == "leiden":
             if n_iterations is None:
-                n_iterations = -1 if graph.n_nodes <= LEIDEN_STABLE_MAX_NODES else 2
+                n_iterations = leiden_iterations(graph.n_nodes)
             parts = g.community_leiden(objective_function="modularity", resolution=resolution,
                                        n_iterations=n_iterations)
         else:
