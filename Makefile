@@ -70,6 +70,7 @@ render: $(STAMP)
 RESULTS ?= results
 FIGURES ?=
 memo: $(STAMP)
+	@$(BIN)/python -m analysis.memo "$(FIGURES)"
 	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m analysis.quarto_render --project memo \
 	  --target memo.qmd --to all --results-dir $(RESULTS) --output-dir build/memo \
 	  $(if $(FIGURES),--param figures:$(FIGURES))

@@ -9,6 +9,7 @@ book) that prints :func:`memo_markdown`. A reader picks figures by their book la
 
 Each figure comes with its caption and the book's citation line (the book's figure number, not the
 memo's); an unknown name stops the render with :class:`MemoError` listing the closest names.
+``python -m analysis.memo FIGURES`` makes the same check before Quarto starts (``make memo`` runs it).
 Tables are not embedded (they are wider than a memo page); the headline-numbers table is.
 """
 
@@ -136,3 +137,29 @@ def memo_markdown(names: str | Iterable[str] | None, figures_dir: str | Path = "
         parts.append(f"### {item.number} of the book: {book.record(item.artifact_id)['title']}\n")
         parts.append(_figure_block(item, index, figures_dir))
     return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.memo [FIGURES]``: check a memo's figure names before rendering it.
+
+    Prints the figures the memo will show; an unknown name prints the closest names and exits 2.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("figures", nargs="?", default="",
+                        help="comma-separated book labels or artifact ids (default: "
+                             f"{','.join(DEFAULT_FIGURES)})")
+    args = parser.parse_args(argv)
+    try:
+        chosen = resolve(args.figures)
+    except MemoError as error:
+        print(f"make memo: {error}", file=sys.stderr)
+        return 2
+    print("The memo shows " + "; ".join(f"{item.number} ({item.label})" for item in chosen) + ".")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -99,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
               "Install Quarto >= 1.9 from https://quarto.org/docs/get-started/ (or set QUARTO to "
               "the quarto command) and run 'make render'.", file=sys.stderr)
         return 3
+    manifest = Path(args.results_dir) / "manifest.json"
+    if not manifest.is_file():
+        print(f"There are no artifacts to render: {manifest} does not exist. Build them first "
+              "(make artifacts, or snakemake --cores 2; RESULTS=... picks another results "
+              "folder for make memo and make report).", file=sys.stderr)
+        return 2
     what = args.target or "the book"
     print(f"Rendering {what} into {args.output_dir} with {quarto} ...", flush=True)
     params = tuple(arg for param in args.param for arg in ("-P", param))

@@ -94,3 +94,30 @@ def test_portfolio_report_renders_alone_to_html_and_pdf(ci_results, quarto, tmp_
         assert "decide the sign of the known total" in text or "not for its sign" in text
         assert text.count("Cite as:") == 10  # one per figure and table of the chapter
         assert "Athey" in text  # the chapter's citation resolves against the book's bibliography
+
+
+def test_memo_check_names_close_matches_before_quarto_starts(capsys):
+    from analysis import memo
+
+    assert memo.main(["slate_decomposition, fig-portfolio-robustness"]) == 2
+    err = capsys.readouterr().err
+    assert "'slate_decomposition': close matches: slate_decomposition_bars" in err
+    assert "fig-portfolio-robustness" not in err  # a known name is not reported
+    assert memo.main(["slate_decomposition_bars,fig-portfolio-robustness"]) == 0
+    numbers = book_checks.crossref_numbers(ROOT)
+    assert capsys.readouterr().out == (
+        f"The memo shows {numbers['fig-slate-decomposition-bars']} (fig-slate-decomposition-bars); "
+        f"{numbers['fig-portfolio-robustness']} (fig-portfolio-robustness).\n")
+
+
+def test_render_without_artifacts_stops_before_quarto_naming_the_manifest(tmp_path, capsys,
+                                                                          monkeypatch):
+    from analysis import quarto_render
+
+    monkeypatch.setattr(quarto_render, "find_quarto", lambda: Path("/nonexistent/quarto"))
+    code = quarto_render.main(["--results-dir", str(tmp_path), "--output-dir", str(tmp_path / "o"),
+                               "--project", "memo", "--target", "memo.qmd"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'manifest.json'} does not exist" in err and "Build them first" in err
+    assert not (tmp_path / "o").exists()
