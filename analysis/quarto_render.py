@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         return result.returncode
     for problem in render_checks.log_problems(result.log):
         print(f"warning from the render: {problem}", file=sys.stderr)
-    print(f"{what[0].upper()}{what[1:]} written to {args.output_dir} in {result.seconds:.0f} s.")
+    print(f"{args.target or 'The book'} written to {args.output_dir} in {result.seconds:.0f} s.")
     return 0
 
 
