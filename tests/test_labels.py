@@ -43,6 +43,17 @@ def test_numbers_for_readers():
     assert frame.iloc[0].tolist() == ["1,234,567", "−0.25"]
 
 
+def test_a_share_in_the_text_reads_as_its_table_cell():
+    # 1,647 of 2,000 intervals: the table cell reads 0.824, so the text must read 82.4% (the float
+    # formatted as a percentage gives 82.3%, the defect this guards against)
+    assert book.fmt_number(1647 / 2000, 3) == "0.824"
+    assert f"{1647 / 2000:.1%}" == "82.3%"
+    assert book.fmt_share_as_percent(1647 / 2000) == "82.4%"
+    assert book.fmt_share_as_percent(1759 / 2000) == "87.9%"  # 0.8795 prints 0.879 in the table
+    assert book.fmt_share_as_percent(0.95, table_digits=2) == "95%"
+    assert book.fmt_share_as_percent(-0.0123) == "−1.2%"
+
+
 def test_a_pipe_inside_a_cell_does_not_break_the_row():
     escaped = book._escape_cells(pd.DataFrame({"definition": ["E[Y | policy ψ₁]"]}))
     markdown = escaped.to_markdown(index=False)
