@@ -204,6 +204,22 @@ def test_log_check_skips_only_the_kernel_shutdown_race():
         "ERROR:tornado.general:Uncaught exception in ZMQStream callback"]
 
 
+def test_html_numbers_are_signed_with_a_true_minus(pages):
+    """Prose prints "−0.318" as the tables do (book/filters/true-minus.lua), never "-0.318"."""
+    problems = []
+    for page in pages:
+        problems += [f"{page.path}: {p}" for p in render_checks.hyphen_signed_numbers(page.text)]
+    _fail_with(problems, "numbers signed with a hyphen on HTML pages")
+
+
+def test_hyphen_sign_check_catches_planted_hyphens():
+    planted = "moves from -0.318 to +0.025 (-2.37 observed) and [-1, 1]"
+    assert len(render_checks.hyphen_signed_numbers(planted)) == 3
+    clean = ("moves from −0.318 at positions 11-12 on 2026-11-24, gap 3.9e-16, "
+             "doi 10.1214/12-AOAS583, s41598-019-41695-z, Chapman & Hall")
+    assert render_checks.hyphen_signed_numbers(clean) == []
+
+
 def test_raw_markup_check_catches_planted_markup():
     planted = ("See ?@fig-missing, the value `{python} x` and `code` in prose, at "
                "https://interference\\-book\\.github\\.io.")
