@@ -58,3 +58,19 @@ def test_a_pipe_inside_a_cell_does_not_break_the_row():
     escaped = book._escape_cells(pd.DataFrame({"definition": ["E[Y | policy ψ₁]"]}))
     markdown = escaped.to_markdown(index=False)
     assert markdown.splitlines()[-1].count("|") - markdown.splitlines()[-1].count("\\|") == 2
+
+
+def test_genre_clusters_read_in_one_case_in_a_table_column_and_capitalised_in_figures():
+    """Table 6.2 once listed "family", "documentary", "Action/adventure", "Thriller/crime"."""
+    from analysis.slates.genre_clusters import CLUSTER_GENRES, FALLBACK_CLUSTER
+
+    names = [labels.label(c) for c, _ in CLUSTER_GENRES] + [labels.label(FALLBACK_CLUSTER)]
+    assert all(n[:1].islower() for n in names), names
+    assert "action/adventure" in names and "_" not in "".join(names)
+    assert labels.heading("action_adventure") == "Action/adventure"
+
+
+def test_the_focal_component_is_not_called_promoted_in_control_slates():
+    # the focal movie of a control slate is not promoted (Table 8.1 pairs the label with "control")
+    assert labels.label("focal") == "Focal movie"
+    assert labels.label("competitors") == "Competitors"
