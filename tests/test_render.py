@@ -105,6 +105,14 @@ def test_pdf_text_has_no_unresolved_references_or_raw_markup(pdf):
     _fail_with(render_checks.raw_markup(render_checks.pdf_text(pdf)), "raw markup in the PDF")
 
 
+def test_pdf_calls_an_appendix_an_appendix(pdf):
+    """Each chapter's exercises point at the solutions: "Appendix A" (as in HTML), not "Chapter A"."""
+    text = render_checks.pdf_text(pdf)
+    assert re.search(r"\bAppendix A\b", text), "no reference to the solutions appendix in the PDF"
+    _fail_with([m.group(0) for m in re.finditer(r"\bChapter [A-Z]\b", text)],
+               "appendices referred to as chapters in the PDF")
+
+
 def test_pdf_shows_no_identifiers_outside_the_catalog(pdf, artifact_ids):
     pages = render_checks.without_pdf_provenance(render_checks.pdf_text(pdf)).split("\f")
     catalog = render_checks.pdf_chapter_pages(pages, "Figure and table catalog")
