@@ -471,6 +471,12 @@ def catalog(kind: str | None = None) -> pd.DataFrame:
     return df[columns].reset_index(drop=True)
 
 
+def sentence_end(title: str) -> str:
+    """``title`` closed by a full stop, unless it already ends a sentence ("Where is the optimum?"
+    stays as it is rather than becoming "Where is the optimum?.")."""
+    return title if title.rstrip().endswith((".", "?", "!")) else f"{title}."
+
+
 def catalog_markdown(kind: str) -> str:
     """The catalog of one kind of artifact as a Markdown list keyed by figure or table number.
 
@@ -482,7 +488,7 @@ def catalog_markdown(kind: str) -> str:
     for row in catalog(kind).itertuples(index=False):
         head = f"@{row.label}" if row.label else "Not shown in a chapter"
         note = artifact_note(row.id, row.label or None).strip("\n")
-        entries.append(f"- **{head}**: {row.title}. Artifact `{row.id}`.\n\n"
+        entries.append(f"- **{head}**: {sentence_end(row.title)} Artifact `{row.id}`.\n\n"
                        + textwrap.indent(note, "  "))
     return "\n\n".join(entries)
 

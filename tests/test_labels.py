@@ -74,3 +74,9 @@ def test_the_focal_component_is_not_called_promoted_in_control_slates():
     # the focal movie of a control slate is not promoted (Table 8.1 pairs the label with "control")
     assert labels.label("focal") == "Focal movie"
     assert labels.label("competitors") == "Competitors"
+
+
+def test_a_catalog_title_that_is_a_question_keeps_its_question_mark_alone():
+    assert book.sentence_end("Where is the RMSE-optimal cluster size?") == (
+        "Where is the RMSE-optimal cluster size?")
+    assert book.sentence_end("Exposure groups") == "Exposure groups."
