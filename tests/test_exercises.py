@@ -168,6 +168,11 @@ def test_verdict_sentences_read_as_prose():
                                   "indistinguishable from zero", "2 × its SE (0.09)") == (
         "In this exercise, the Hájek spillover estimate (0.04) is indistinguishable from zero "
         "(within 2 × its SE (0.09)).")
+    # a bare number as the tolerance reads as a band around zero (the promotion-rate gap, in SEs)
+    assert verdicts.sign_sentence("Gap in binomial standard errors", "−0.58",
+                                  "indistinguishable from zero", "2.00") == (
+        "In this exercise, the gap in binomial standard errors (−0.58) is indistinguishable from "
+        "zero (within ±2.00).")
 
 
 # -- builds (the CI configuration builds a subset end to end) ---------------------------------------

@@ -113,6 +113,14 @@ def test_pdf_calls_an_appendix_an_appendix(pdf):
                "appendices referred to as chapters in the PDF")
 
 
+def test_pdf_bibliography_names_each_proceedings_once(pdf):
+    """Typst printed conference papers as 'In "Proceedings of X." Special issue, Proceedings of X'
+    (references.bib enters them as @article for that reason)."""
+    references = render_checks.pdf_text(pdf).split("References")[-1]
+    assert "Proceedings of the" in references
+    assert "Special issue" not in references
+
+
 def test_pdf_shows_no_identifiers_outside_the_catalog(pdf, artifact_ids):
     pages = render_checks.without_pdf_provenance(render_checks.pdf_text(pdf)).split("\f")
     catalog = render_checks.pdf_chapter_pages(pages, "Figure and table catalog")

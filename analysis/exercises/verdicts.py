@@ -8,6 +8,7 @@ the caller and passed in as text, so a sentence shows exactly what the table bes
 from __future__ import annotations
 
 import math
+import re
 
 from analysis.report.labels import in_text
 
@@ -82,6 +83,8 @@ def change_sentence(label: str, main: str, exercise: str, word: str) -> str:
 def sign_sentence(label: str, value: str, word: str, tolerance_text: str | None) -> str:
     """E.g. "In this exercise, the spillover estimate (0.04) is indistinguishable from zero
     (within 2 × its standard error (0.05))."."""
+    if tolerance_text and re.fullmatch(r"[0-9.,]+", tolerance_text):  # "within ±2.00"
+        tolerance_text = f"±{tolerance_text}"
     within = f" (within {tolerance_text})" if tolerance_text and word.startswith("indist") else ""
     return f"In this exercise, {_the(label)} ({value}) is {word}{within}."
 
