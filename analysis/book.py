@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,15 @@ def fmt_number(x: float, digits: int) -> str:
     if text.startswith("-") and text.lstrip("-").strip("0.,") == "":
         text = text[1:]
     return text.replace("-", "−")
+
+
+def fmt_share_as_percent(share: float, table_digits: int = 3) -> str:
+    """A share written as a percentage that agrees with the share's table cell: the share is
+    rounded to ``table_digits`` decimals exactly as :func:`fmt_number` rounds it, and only then
+    turned into a percentage (0.8235 prints 0.824 in a table, so 82.4% in the text, not the 82.3%
+    that formatting the float as a percentage gives)."""
+    cell = Decimal(f"{share:.{table_digits}f}")
+    return fmt_minus(f"{cell * 100:.{max(table_digits - 2, 0)}f}%")
 
 
 def fmt_minus(text: str) -> str:
@@ -461,6 +471,12 @@ def catalog(kind: str | None = None) -> pd.DataFrame:
     return df[columns].reset_index(drop=True)
 
 
+def sentence_end(title: str) -> str:
+    """``title`` closed by a full stop, unless it already ends a sentence ("Where is the optimum?"
+    stays as it is rather than becoming "Where is the optimum?.")."""
+    return title if title.rstrip().endswith((".", "?", "!")) else f"{title}."
+
+
 def catalog_markdown(kind: str) -> str:
     """The catalog of one kind of artifact as a Markdown list keyed by figure or table number.
 
@@ -472,7 +488,7 @@ def catalog_markdown(kind: str) -> str:
     for row in catalog(kind).itertuples(index=False):
         head = f"@{row.label}" if row.label else "Not shown in a chapter"
         note = artifact_note(row.id, row.label or None).strip("\n")
-        entries.append(f"- **{head}**: {row.title}. Artifact `{row.id}`.\n\n"
+        entries.append(f"- **{head}**: {sentence_end(row.title)} Artifact `{row.id}`.\n\n"
                        + textwrap.indent(note, "  "))
     return "\n\n".join(entries)
 

@@ -52,6 +52,8 @@ RAW_MARKUP = {
 
 #: An identifier in snake_case (two or more lower-case words joined by underscores).
 SNAKE_CASE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/])")
+#: A number whose sign is an ASCII hyphen ("-0.318"), where the book prints a true minus ("−0.318").
+HYPHEN_SIGN = re.compile(r"(?<![\w.,/−-])-\d[\d.,]*")
 
 
 def log_problems(log: str) -> list[str]:
@@ -159,6 +161,16 @@ def raw_markup(text: str) -> list[str]:
         for match in pattern.finditer(text):
             start = max(0, match.start() - 40)
             problems.append(f"{name}: ...{text[start:match.end() + 40]!r}...")
+    return problems
+
+
+def hyphen_signed_numbers(text: str) -> list[str]:
+    """Numbers in reader text signed with an ASCII hyphen instead of a true minus (``(-0.27``);
+    ranges (``11-12``), dates and identifiers with hyphens are not numbers with a sign."""
+    problems = []
+    for match in HYPHEN_SIGN.finditer(text):
+        start = max(0, match.start() - 30)
+        problems.append(f"...{text[start:match.end() + 10]!r}...")
     return problems
 
 

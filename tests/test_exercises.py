@@ -168,6 +168,11 @@ def test_verdict_sentences_read_as_prose():
                                   "indistinguishable from zero", "2 × its SE (0.09)") == (
         "In this exercise, the Hájek spillover estimate (0.04) is indistinguishable from zero "
         "(within 2 × its SE (0.09)).")
+    # a bare number as the tolerance reads as a band around zero (the promotion-rate gap, in SEs)
+    assert verdicts.sign_sentence("Gap in binomial standard errors", "−0.58",
+                                  "indistinguishable from zero", "2.00") == (
+        "In this exercise, the gap in binomial standard errors (−0.58) is indistinguishable from "
+        "zero (within ±2.00).")
 
 
 # -- builds (the CI configuration builds a subset end to end) ---------------------------------------
@@ -268,3 +273,49 @@ def test_solutions_and_exercise_lists_re_execute_when_an_exercise_build_changes(
     assert "chapters/solutions.qmd" in changed
     assert "chapters/02-interference.qmd" in changed
     assert "chapters/01-data.qmd" not in changed
+
+
+def test_an_answer_label_names_one_cell_in_every_exercise():
+    """Two solutions that print the same label print the same quantity (same table, column and
+    rows): "Known net total per promoted slate" once read the estimand and once the known-lift
+    estimate, so the main analysis showed −0.318 in one solution and −0.319 in the next."""
+    seen: dict[str, tuple[str, str, str, str]] = {}
+    for exercise in load_exercises(EXERCISES, SCHEMA).values():
+        for q in exercise.answer:
+            cell = (q.artifact, q.column, json.dumps(dict(q.where), sort_keys=True), str(q.scale))
+            assert seen.setdefault(q.label, cell) == cell, (exercise.name, q.label)
+
+
+def test_interval_verdicts_say_where_zero_lies():
+    assert verdicts.interval_word(-0.155, 0.118) == "contains zero"
+    assert verdicts.interval_word(-0.386, -0.116) == "lies entirely below zero"
+    assert verdicts.interval_word(0.216, 0.492) == "lies entirely above zero"
+    assert verdicts.interval_word(0.0, 0.3) == "contains zero"
+    with pytest.raises(ValueError, match="lower <= upper"):
+        verdicts.interval_word(0.2, -0.1)
+    assert verdicts.interval_sentence("95% interval of the observed net total", "−0.155", "0.118",
+                                      "contains zero") == (
+        "In this exercise, the 95% interval of the observed net total (−0.155 to 0.118) contains "
+        "zero.")
+
+
+def test_an_interval_verdict_needs_two_quantities_and_a_label(tmp_path: Path):
+    schema = load_schema(SCHEMA)
+    interval = {"kind": "interval", "quantities": ["a", "b"]}
+    with pytest.raises(ExerciseError, match=r"missing: \['label'\]"):
+        load_exercise(write(tmp_path, {**VALID, "verdicts": [interval]}), schema)
+    labelled = {**interval, "label": "95% interval of the estimate"}
+    exercise = load_exercise(write(tmp_path, {**VALID, "verdicts": [labelled]}), schema)
+    assert exercise.verdicts[0].label == "95% interval of the estimate"
+    with pytest.raises(ExerciseError, match=r"unknown: \['label'\]"):
+        load_exercise(write(tmp_path, {**VALID, "verdicts": [
+            {"kind": "sign", "quantity": "a", "label": "x"}]}), schema)
+
+
+def test_the_mild_expansion_answer_says_whether_the_interval_excludes_zero():
+    """The question asks whether the observed total's interval excludes zero: the answer must
+    judge the interval (both ends), not the sign of its lower end alone."""
+    exercise = load_exercises(EXERCISES, SCHEMA)["slates-mild-expansion"]
+    kinds = {v.kind: v.quantities for v in exercise.verdicts}
+    assert kinds.get("interval") == ("lower", "upper")
+    assert ("lower",) not in [v.quantities for v in exercise.verdicts if v.kind == "sign"]

@@ -43,7 +43,40 @@ def test_numbers_for_readers():
     assert frame.iloc[0].tolist() == ["1,234,567", "−0.25"]
 
 
+def test_a_share_in_the_text_reads_as_its_table_cell():
+    # 1,647 of 2,000 intervals: the table cell reads 0.824, so the text must read 82.4% (the float
+    # formatted as a percentage gives 82.3%, the defect this guards against)
+    assert book.fmt_number(1647 / 2000, 3) == "0.824"
+    assert f"{1647 / 2000:.1%}" == "82.3%"
+    assert book.fmt_share_as_percent(1647 / 2000) == "82.4%"
+    assert book.fmt_share_as_percent(1759 / 2000) == "87.9%"  # 0.8795 prints 0.879 in the table
+    assert book.fmt_share_as_percent(0.95, table_digits=2) == "95%"
+    assert book.fmt_share_as_percent(-0.0123) == "−1.2%"
+
+
 def test_a_pipe_inside_a_cell_does_not_break_the_row():
     escaped = book._escape_cells(pd.DataFrame({"definition": ["E[Y | policy ψ₁]"]}))
     markdown = escaped.to_markdown(index=False)
     assert markdown.splitlines()[-1].count("|") - markdown.splitlines()[-1].count("\\|") == 2
+
+
+def test_genre_clusters_read_in_one_case_in_a_table_column_and_capitalised_in_figures():
+    """Table 6.2 once listed "family", "documentary", "Action/adventure", "Thriller/crime"."""
+    from analysis.slates.genre_clusters import CLUSTER_GENRES, FALLBACK_CLUSTER
+
+    names = [labels.label(c) for c, _ in CLUSTER_GENRES] + [labels.label(FALLBACK_CLUSTER)]
+    assert all(n[:1].islower() for n in names), names
+    assert "action/adventure" in names and "_" not in "".join(names)
+    assert labels.heading("action_adventure") == "Action/adventure"
+
+
+def test_the_focal_component_is_not_called_promoted_in_control_slates():
+    # the focal movie of a control slate is not promoted (Table 8.1 pairs the label with "control")
+    assert labels.label("focal") == "Focal movie"
+    assert labels.label("competitors") == "Competitors"
+
+
+def test_a_catalog_title_that_is_a_question_keeps_its_question_mark_alone():
+    assert book.sentence_end("Where is the RMSE-optimal cluster size?") == (
+        "Where is the RMSE-optimal cluster size?")
+    assert book.sentence_end("Exposure groups") == "Exposure groups."

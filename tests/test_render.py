@@ -105,6 +105,22 @@ def test_pdf_text_has_no_unresolved_references_or_raw_markup(pdf):
     _fail_with(render_checks.raw_markup(render_checks.pdf_text(pdf)), "raw markup in the PDF")
 
 
+def test_pdf_calls_an_appendix_an_appendix(pdf):
+    """Each chapter's exercises point at the solutions: "Appendix A" (as in HTML), not "Chapter A"."""
+    text = render_checks.pdf_text(pdf)
+    assert re.search(r"\bAppendix A\b", text), "no reference to the solutions appendix in the PDF"
+    _fail_with([m.group(0) for m in re.finditer(r"\bChapter [A-Z]\b", text)],
+               "appendices referred to as chapters in the PDF")
+
+
+def test_pdf_bibliography_names_each_proceedings_once(pdf):
+    """Typst printed conference papers as 'In "Proceedings of X." Special issue, Proceedings of X'
+    (references.bib enters them as @article for that reason)."""
+    references = render_checks.pdf_text(pdf).split("References")[-1]
+    assert "Proceedings of the" in references
+    assert "Special issue" not in references
+
+
 def test_pdf_shows_no_identifiers_outside_the_catalog(pdf, artifact_ids):
     pages = render_checks.without_pdf_provenance(render_checks.pdf_text(pdf)).split("\f")
     catalog = render_checks.pdf_chapter_pages(pages, "Figure and table catalog")
@@ -202,6 +218,22 @@ def test_log_check_skips_only_the_kernel_shutdown_race():
                          "KeyError: 'tbl-missing'")
     assert render_checks.log_problems(other) == [
         "ERROR:tornado.general:Uncaught exception in ZMQStream callback"]
+
+
+def test_html_numbers_are_signed_with_a_true_minus(pages):
+    """Prose prints "−0.318" as the tables do (book/filters/true-minus.lua), never "-0.318"."""
+    problems = []
+    for page in pages:
+        problems += [f"{page.path}: {p}" for p in render_checks.hyphen_signed_numbers(page.text)]
+    _fail_with(problems, "numbers signed with a hyphen on HTML pages")
+
+
+def test_hyphen_sign_check_catches_planted_hyphens():
+    planted = "moves from -0.318 to +0.025 (-2.37 observed) and [-1, 1]"
+    assert len(render_checks.hyphen_signed_numbers(planted)) == 3
+    clean = ("moves from −0.318 at positions 11-12 on 2026-11-24, gap 3.9e-16, "
+             "doi 10.1214/12-AOAS583, s41598-019-41695-z, Chapman & Hall")
+    assert render_checks.hyphen_signed_numbers(clean) == []
 
 
 def test_raw_markup_check_catches_planted_markup():

@@ -124,6 +124,10 @@ def verdict_sentence(verdict: Verdict, exercise: Exercise, main: Mapping[str, fl
         word = verdicts.sign_word(values[0], tolerance)
         return verdicts.sign_sentence(first.label, _text(first, values[0]), word, words)
     second = quantities[1]
+    if verdict.kind == "interval":
+        word = verdicts.interval_word(values[0], values[1])
+        return verdicts.interval_sentence(str(verdict.label), _text(first, values[0]),
+                                          _text(second, values[1]), word)
     if verdict.kind == "agree":
         agree = verdicts.agrees(values[0], values[1], tolerance)
         return verdicts.agree_sentence(first.label, _text(first, values[0]), second.label,

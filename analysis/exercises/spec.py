@@ -42,7 +42,10 @@ VERDICT_KINDS = {
     "change": ("quantity",),       # one quantity, main build -> exercise build
     "sign": ("quantity",),         # one quantity of the exercise build: positive, negative, ~0
     "share": ("quantities",),      # the first quantity as a share of the second (exercise build)
+    "interval": ("quantities",),   # an interval (lower, upper) of the exercise build against zero
 }
+#: Verdict kinds whose sentence also needs a ``label``: what the interval is called in words.
+LABELLED_KINDS = ("interval",)
 #: Configuration keys an exercise may not set: where its build writes is decided for it.
 PATH_KEYS = ("data_dir", "results_dir", "log_dir", "book_dir", "movielens_tables_dir", "targets")
 
@@ -72,6 +75,7 @@ class Verdict:
     quantities: tuple[str, ...]
     tolerance: float | str | None = None  # a number, or the id of a quantity
     times: float = 1.0                    # multiplier of a quantity tolerance
+    label: str | None = None              # the interval's name (kind ``interval`` only)
 
 
 @dataclass(frozen=True)
@@ -160,11 +164,13 @@ def _verdict(raw: Any, path: Path, ids: set[str], position: int) -> Verdict:
         raise ExerciseError(f"{where} needs a 'kind', one of {sorted(VERDICT_KINDS)}")
     kind = raw["kind"]
     (needed,) = VERDICT_KINDS[kind]
-    allowed = {"kind", needed, "tolerance", "times"}
+    required = [needed, *(["label"] if kind in LABELLED_KINDS else [])]
+    allowed = {"kind", "tolerance", "times", *required}
     extra = sorted(set(raw) - allowed)
-    if extra or needed not in raw:
+    missing = [key for key in required if key not in raw]
+    if extra or missing:
         raise ExerciseError(f"{where} ({kind}) takes keys {sorted(allowed)}; "
-                            f"{'unknown: ' + str(extra) if extra else 'missing: ' + needed}")
+                            f"{'unknown: ' + str(extra) if extra else 'missing: ' + str(missing)}")
     named = raw[needed]
     quantities = (str(named),) if needed == "quantity" else tuple(map(str, named))
     if needed == "quantities" and len(quantities) != 2:
@@ -177,7 +183,8 @@ def _verdict(raw: Any, path: Path, ids: set[str], position: int) -> Verdict:
                             f"define (answer ids: {sorted(ids)})")
     return Verdict(kind=kind, quantities=quantities,
                    tolerance=tolerance if isinstance(tolerance, str | None) else float(tolerance),
-                   times=float(raw.get("times", 1.0)))
+                   times=float(raw.get("times", 1.0)),
+                   label=str(raw["label"]) if "label" in raw else None)
 
 
 def load_exercise(path: str | Path, schema: Mapping[str, Any],

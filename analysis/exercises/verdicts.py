@@ -8,6 +8,7 @@ the caller and passed in as text, so a sentence shows exactly what the table bes
 from __future__ import annotations
 
 import math
+import re
 
 from analysis.report.labels import in_text
 
@@ -31,6 +32,18 @@ def sign_word(x: float, tolerance: float = 0.0) -> str:
     if agrees(x, 0.0, tolerance):
         return "indistinguishable from zero" if tolerance > 0 else "zero"
     return "positive" if x > 0 else "negative"
+
+
+def interval_word(lower: float, upper: float) -> str:
+    """Where the interval [``lower``, ``upper``] lies against zero: ``contains zero``,
+    ``lies entirely below zero`` or ``lies entirely above zero``."""
+    if math.isnan(lower) or math.isnan(upper) or lower > upper:
+        raise ValueError(f"an interval needs lower <= upper, got ({lower!r}, {upper!r})")
+    if upper < 0:
+        return "lies entirely below zero"
+    if lower > 0:
+        return "lies entirely above zero"
+    return "contains zero"
 
 
 def share_text(part: float, whole: float) -> str:
@@ -70,8 +83,16 @@ def change_sentence(label: str, main: str, exercise: str, word: str) -> str:
 def sign_sentence(label: str, value: str, word: str, tolerance_text: str | None) -> str:
     """E.g. "In this exercise, the spillover estimate (0.04) is indistinguishable from zero
     (within 2 × its standard error (0.05))."."""
+    if tolerance_text and re.fullmatch(r"[0-9.,]+", tolerance_text):  # "within ±2.00"
+        tolerance_text = f"±{tolerance_text}"
     within = f" (within {tolerance_text})" if tolerance_text and word.startswith("indist") else ""
     return f"In this exercise, {_the(label)} ({value}) is {word}{within}."
+
+
+def interval_sentence(label: str, lower: str, upper: str, word: str) -> str:
+    """E.g. "In this exercise, the 95% interval of the observed total (−0.155 to 0.118) contains
+    zero."."""
+    return f"In this exercise, {_the(label)} ({lower} to {upper}) {word}."
 
 
 def share_sentence(label_part: str, part: str, label_whole: str, whole: str, share: str) -> str:

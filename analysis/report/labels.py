@@ -2,7 +2,7 @@
 
 Tables, figures and inline values name things with identifiers (``observed_clicks``,
 ``horvitz_thompson``, ``action_adventure``); a reader of the book sees words ("Observed clicks",
-"Horvitz–Thompson", "Action/adventure"). Every path from an artifact to a page goes through
+"Horvitz–Thompson", "action/adventure"). Every path from an artifact to a page goes through
 :func:`label`, :func:`relabel_frame` or :func:`yes_no`, so one concept has one name everywhere.
 
 Identifiers not in :data:`LABELS` fall back to a plain rendering (underscores become spaces, first
@@ -101,7 +101,8 @@ LABELS: dict[str, str] = {
     "all_non_focal": "All other movies in the slate",
     "displaced_items": "Displaced movies",
     "total_slate": "Whole slate",
-    "focal": "Promoted movie",
+    "focal": "Focal movie",
+    "competitors": "Competitors",
     "focal_control": "Focal movie, control slate",
     "direct_promoted": "Promoted movie, promoted slate",
     "other_slate_spillover": "Other movies, promoted slate",
@@ -149,8 +150,10 @@ LABELS: dict[str, str] = {
     "slates_without_one_focal": "Slates without exactly one focal movie",
     "default": "Default",
     # genre clusters and MovieLens genres
-    "action_adventure": "Action/adventure",
-    "thriller_crime": "Thriller/crime",
+    # lower case like the one-word clusters ("family", "comedy") they share a table column with;
+    # figures capitalise tick labels through heading()
+    "action_adventure": "action/adventure",
+    "thriller_crime": "thriller/crime",
     "comedy_romance": "Comedy/romance",
     "drama_other": "Drama and other",
     "family_fantasy": "Family/fantasy",

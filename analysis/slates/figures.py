@@ -187,6 +187,8 @@ def bootstrap_figure(draws: pd.DataFrame, summary: pd.DataFrame) -> Figure:
     ncols = 2
     nrows = max(1, -(-len(contrasts) // ncols))
     fig, axes = new_figure(FULL_WIDTH, 2.1 * nrows + 0.6, nrows=nrows, ncols=ncols)
+    # room between rows: a panel's title would otherwise sit on the tick labels above it
+    fig.get_layout_engine().set(hspace=0.08)
     flat = np.atleast_1d(axes).ravel()
     for ax, name in zip(flat, contrasts, strict=False):
         values = draws.loc[draws["contrast"] == name, "estimate"].to_numpy()
