@@ -43,6 +43,8 @@ class StaleArtifactsError(ManifestError):
 
 #: The reader's word for an identifier (re-exported for chapters: ``book.label("sci_fi")``).
 label = labels.label
+#: A tiny or huge number in reader notation (``3.9 × 10⁻¹⁶``); re-exported for chapters.
+fmt_scientific = labels.scientific
 
 
 def project_root(start: str | Path | None = None) -> Path:

@@ -253,7 +253,7 @@ def bench_network_exposure(rec: Recorder, sizes: list[int], rng: np.random.Gener
         # the graph's index arrays at 4 bytes per link (the narrowest type that indexes the
         # nodes; the stored arrays are int64, which this bound does not charge)
         index_bytes = 4 * nnz + 8 * (n + 1)
-        label = f"{n:,} nodes x {draws} assignments"
+        label = f"{n:,} nodes × {draws} assignments"
         # the graph is checked once, as the pipeline does (checked_adjacency); the symmetry
         # check costs more than a mapping and is not part of it
         checked = neighbor.checked_adjacency(adj)
@@ -379,7 +379,7 @@ def bench_mc_probabilities(rec: Recorder, rng: np.random.Generator) -> None:
         for _ in range(draws // 2_000):
             gen.random((2_000, n))
 
-    rec.add("Monte Carlo exposure probabilities", n, f"{n:,} nodes x {draws:,} draws",
+    rec.add("Monte Carlo exposure probabilities", n, f"{n:,} nodes × {draws:,} draws",
             lambda: monte_carlo_exposure_probabilities(
                 sample, lambda zz: neighbor.four_way_condition(checked, zz),
                 neighbor.FOUR_WAY_LABELS, draws, np.random.default_rng(4), chunk_size=2_000),

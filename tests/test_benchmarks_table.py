@@ -40,7 +40,7 @@ def test_load_benchmarks_reader_columns_and_values(tmp_path):
     assert first["Computation"] == "Neighbour share"
     assert first["Time (s)"] == "0.0123"
     assert first["Plain reference (s)"] == "1.5 (extrapolated)"
-    assert first["Speed-up over reference"] == "122x"
+    assert first["Speed-up over reference"] == "122×"
     assert first["Time / bandwidth bound"] == "3.1"
     assert second["Computation"] == "Network world step (scale build)"
     assert second["Time (s)"] == "58.2"

@@ -80,3 +80,10 @@ def test_a_catalog_title_that_is_a_question_keeps_its_question_mark_alone():
     assert book.sentence_end("Where is the RMSE-optimal cluster size?") == (
         "Where is the RMSE-optimal cluster size?")
     assert book.sentence_end("Exposure groups") == "Exposure groups."
+
+
+def test_tiny_numbers_read_as_powers_of_ten():
+    assert labels.scientific(3.94e-16) == "3.9 × 10⁻¹⁶"
+    assert labels.scientific(-2.5e-17, digits=2) == "−2.50 × 10⁻¹⁷"
+    assert labels.scientific(123_000.0) == "1.2 × 10⁵"
+    assert labels.scientific(0.0) == "0" and labels.scientific(-0.0) == "0"

@@ -111,6 +111,8 @@ def test_product_summary_and_generated_recommendations():
     assert f"{1000 * summary.loc['observed_clicks', 'focal_gain']:+,.1f}" in text
     with pytest.raises(ValueError, match="do not cover"):
         position_buckets(np.array([4, 5]), [[5, 12]])
+    # bands read as a reader writes a range: an en dash, a single position alone
+    assert position_buckets(np.array([5, 6, 7]), [[5, 6], [7, 7]]).tolist() == ["5–6", "5–6", "7"]
 
 
 def test_sensitivity_support_is_nested():

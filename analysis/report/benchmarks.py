@@ -78,7 +78,7 @@ def load_benchmarks(path: str | os.PathLike[str]) -> pd.DataFrame:
             "" if not np.isfinite(s) else _seconds(s) + (" (extrapolated)" if bool(e) else "")
             for s, e in zip(table["reference_seconds"].astype(float),
                             table["reference_extrapolated"].fillna(False), strict=True)],
-        "speedup": table["speedup"].map(lambda v: "" if not np.isfinite(v) else f"{v:,.0f}x"),
+        "speedup": table["speedup"].map(lambda v: "" if not np.isfinite(v) else f"{v:,.0f}×"),
         "peak_mb": table["peak_mb"].map(lambda v: "" if not np.isfinite(v) else f"{v:,.0f}"),
         "ratio_to_bound": table["ratio_to_bound"].map(
             lambda v: "" if not np.isfinite(v) else f"{v:,.1f}"),

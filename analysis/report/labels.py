@@ -256,6 +256,19 @@ def yes_no(value: Any) -> str:
     return YES if bool(value) else NO
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def scientific(value: float, digits: int = 1) -> str:
+    """A tiny or huge number as a reader writes it: ``3.9 × 10⁻¹⁶`` (not ``3.9e-16``), with a true
+    minus sign; exactly zero is ``0``."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    power = str(int(exponent)).translate(_SUPERSCRIPT)
+    return f"{mantissa.replace('-', '−')} × 10{power}"
+
+
 _IDENTIFIER_LIST = re.compile(r"^[a-z][a-z0-9_]*(?:, *[a-z][a-z0-9_]*)+$")
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.estimators.difference_in_means import difference_in_means
+from analysis.report import labels
 from analysis.slates.slate_outcomes import COMPONENTS, VIEWS
 
 #: component -> (effect family, label)
@@ -63,7 +64,7 @@ def additivity_checks(effects: pd.DataFrame) -> pd.DataFrame:
         rows.append({"view": view, "direct": direct, "indirect": indirect,
                      "direct_plus_indirect": direct + indirect, "total": total,
                      "difference": direct + indirect - total,
-                     "difference_display": f"{direct + indirect - total:.1e}",
+                     "difference_display": labels.scientific(direct + indirect - total),
                      "passes": bool(abs(direct + indirect - total) <= 1e-10)})
     return pd.DataFrame(rows)
 

@@ -44,14 +44,20 @@ def product_summary(effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def bucket_label(low: int, high: int) -> str:
+    """A position band as a reader writes it: ``"5–6"`` (en dash), or ``"7"`` for one position."""
+    return f"{low}–{high}" if low != high else f"{low}"
+
+
 def position_buckets(focal_position: np.ndarray, edges: list[list[int]]) -> np.ndarray:
-    """Label each focal seed position with its bucket ``"a-b"`` from inclusive ``[a, b]`` pairs."""
+    """Label each focal seed position with its band (:func:`bucket_label`) from inclusive
+    ``[a, b]`` pairs."""
     pos = np.asarray(focal_position)
     labels = np.full(pos.shape, "", dtype=object)
     for low, high in edges:  # a handful of buckets
         if low > high:
             raise ValueError(f"position bucket [{low}, {high}] must have low <= high")
-        labels[(pos >= low) & (pos <= high)] = f"{low}-{high}" if low != high else f"{low}"
+        labels[(pos >= low) & (pos <= high)] = bucket_label(low, high)
     if (labels == "").any():
         raise ValueError(f"position_buckets {edges} do not cover focal positions "
                          f"{sorted(set(pos[labels == ''].tolist()))}")

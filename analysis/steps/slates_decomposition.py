@@ -9,6 +9,7 @@ from analysis.slates import figures
 from analysis.slates.decomposition import additivity_checks, component_effects, component_support
 from analysis.slates.params import slate_params
 from analysis.slates.product_summary import (
+    bucket_label,
     position_buckets,
     product_summary,
     recommendations,
@@ -32,7 +33,7 @@ def run(ctx: StepContext) -> None:
     slates = slates.assign(focal_position_bucket=position_buckets(
         slates["focal_seed_position"].to_numpy(), p.position_buckets))
     risk_pos = risk_table(slates, "focal_position_bucket", p.alpha)
-    order = [f"{lo}-{hi}" if lo != hi else f"{lo}" for lo, hi in p.position_buckets]
+    order = [bucket_label(lo, hi) for lo, hi in p.position_buckets]
     risk_pos = risk_pos.set_index("segment").reindex(order).dropna(how="all").reset_index()
     risk_cluster = risk_table(slates, "focal_spillover_cluster", p.alpha)
     recs = recommendations(summary, risk_pos, sensitivity)
