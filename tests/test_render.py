@@ -164,6 +164,16 @@ def test_pdf_text_stays_in_the_measure_and_never_overprints(pdf):
     _fail_with(render_checks.pdf_layout_problems(pdf), "PDF layout problems")
 
 
+def test_pdf_names_appendices_and_numbers_only_what_is_numbered(pdf):
+    """References to an appendix read "Appendix A" (as in the HTML), and no unnumbered section
+    (Exercises) borrows a number, as the part pages' chapter lists once made it do."""
+    text = render_checks.pdf_text(pdf)
+    assert not re.findall(r"\bChapter [A-Z]\b", text), "an appendix is called a chapter"
+    assert re.search(r"\bAppendix [A-Z]\b", text)
+    borrowed = re.findall(r"^\s*[0-9]+\.[0-9]+\s+Exercises\b", text, re.M)
+    assert not borrowed, f"numbered unnumbered sections: {borrowed}"
+
+
 def test_pdf_has_no_empty_reference_or_appendix_pages(pdf):
     pages = [p.strip() for p in render_checks.pdf_text(pdf).split("\f")]
     for number, page in enumerate(pages, start=1):
