@@ -165,13 +165,15 @@ def test_pdf_text_stays_in_the_measure_and_never_overprints(pdf):
 
 
 def test_pdf_names_appendices_and_numbers_only_what_is_numbered(pdf):
-    """References to an appendix read "Appendix A" (as in the HTML), and no unnumbered section
-    (Exercises) borrows a number, as the part pages' chapter lists once made it do."""
+    """References to an appendix read "Appendix A" (as in the HTML), and no contents list gives
+    the unnumbered Exercises a section number, as the part pages' chapter lists once did."""
     text = render_checks.pdf_text(pdf)
     assert not re.findall(r"\bChapter [A-Z]\b", text), "an appendix is called a chapter"
     assert re.search(r"\bAppendix [A-Z]\b", text)
-    borrowed = re.findall(r"^\s*[0-9]+\.[0-9]+\s+Exercises\b", text, re.M)
-    assert not borrowed, f"numbered unnumbered sections: {borrowed}"
+    text = render_checks.pdf_layout_text(pdf)
+    assert re.search(r"^\s*Exercises(?:\s*\.){3,}", text, re.M), "no Exercises in a contents list"
+    borrowed = re.findall(r"^\s*[0-9]+\.[0-9]+\s+Exercises(?:\s*\.){3,}", text, re.M)
+    assert not borrowed, f"numbered unnumbered sections in a contents list: {borrowed}"
 
 
 def test_pdf_has_no_empty_reference_or_appendix_pages(pdf):
