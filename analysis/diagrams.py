@@ -41,8 +41,8 @@ def interference_dag(n_units: int = 2, font: str = "Helvetica") -> graphviz.Digr
             if src != dst:
                 # labelled at the tail, on the outer side of the crossing arrows, so each label
                 # sits on its own arrow rather than between the two
-                dot.edge(f"A_{src}", f"Y_{dst}", taillabel="spillover", labeldistance="4.5",
-                         labelangle="18" if src < dst else "-18", style="dashed",
+                dot.edge(f"A_{src}", f"Y_{dst}", taillabel="spillover", labeldistance="4",
+                         labelangle="28" if src < dst else "-28", style="dashed",
                          fontcolor=_SPILL["color"], **_SPILL)
     return dot
 
