@@ -242,11 +242,15 @@ def _escape_cells(df: pd.DataFrame) -> pd.DataFrame:
 def table_markdown(artifact_id: str, columns: Sequence[str] | None = None,
                    rename: Mapping[str, str] | None = None, where: Mapping[str, Any] | None = None,
                    digits: int | Mapping[str, int] = 3, max_rows: int | None = None,
-                   keep: Sequence[str] = ()) -> str:
+                   keep: Sequence[str] = (),
+                   values: Mapping[str, Mapping[Any, str]] | None = None) -> str:
     """A pipe table (Markdown) of an artifact in reader words, with chosen columns and rounding.
 
     Column names and identifier values go through :mod:`analysis.report.labels` (``rename``
     overrides a column's label; columns in ``keep`` keep their values); booleans read yes/no.
+    ``values`` gives a column's own reader words where an identifier means something else in
+    other tables (``{"design": {"cluster": "Cluster randomization"}}``); every value of such a
+    column must be listed.
     """
     df = _select(table(artifact_id), where, artifact_id)
     if columns is not None:
@@ -256,7 +260,17 @@ def table_markdown(artifact_id: str, columns: Sequence[str] | None = None,
         df = df[list(columns)]
     if max_rows is not None:
         df = df.head(max_rows)
-    df = labels.relabel_frame(_format_frame(df, digits), rename=rename, keep=keep)
+    df = _format_frame(df, digits)
+    for column, words in (values or {}).items():
+        if column not in df.columns:
+            raise KeyError(f"{artifact_id}: values given for column {column!r}, which the table "
+                           f"does not show (columns: {list(df.columns)})")
+        unknown = sorted(set(df[column]) - set(words))
+        if unknown:
+            raise KeyError(f"{artifact_id}: column {column!r} has no reader words for {unknown}")
+        df[column] = df[column].map(words)
+    keep = [*keep, *(values or {})]
+    df = labels.relabel_frame(df, rename=rename, keep=keep)
     return _escape_cells(df).to_markdown(index=False, disable_numparse=True)
 
 

@@ -39,8 +39,10 @@ def interference_dag(n_units: int = 2, font: str = "Helvetica") -> graphviz.Digr
     for src in names:
         for dst in names:
             if src != dst:
-                dot.edge(f"A_{src}", f"Y_{dst}", headlabel="spillover", labeldistance="3",
-                         labelangle="-30" if src < dst else "30", style="dashed",
+                # labelled at the tail, on the outer side of the crossing arrows, so each label
+                # sits on its own arrow rather than between the two
+                dot.edge(f"A_{src}", f"Y_{dst}", taillabel="spillover", labeldistance="4",
+                         labelangle="28" if src < dst else "-28", style="dashed",
                          fontcolor=_SPILL["color"], **_SPILL)
     return dot
 

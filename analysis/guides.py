@@ -26,7 +26,7 @@ def interference_examples() -> pd.DataFrame:
          "Local effects miss displacement and adaptation."),
         ("Public health", "patient or household",
          "Vaccination or prevention lowers infection risk for untreated contacts.",
-         "Individual effects miss indirect protection."),
+         "Individual effects miss the protection of untreated contacts."),
         ("Two-sided marketplace", "seller",
          "A seller-side tool changes prices or service for buyers who also buy from control sellers.",
          "Buyer outcomes mix treated and control sellers; buyers are dependent through sellers."),
@@ -105,7 +105,7 @@ def diagnostic_checklist() -> pd.DataFrame:
     rows = [
         (1, "Can treated units affect control outcomes?",
          "Treated sellers compete with control sellers for the same buyers.",
-         "A drawn interference graph or spillover boundary (see the DAG and diagrams)."),
+         "A drawn interference graph or spillover boundary: who can affect whom."),
         (2, "What is the natural spillover boundary?",
          "Team, classroom, search query, market, geography, network community.",
          "Share of interactions that stay inside the proposed clusters."),

@@ -247,6 +247,11 @@ def pdf_text(pdf: str | Path) -> str:
     return _pdftotext(pdf)
 
 
+def pdf_layout_text(pdf: str | Path) -> str:
+    """The text layer with the page layout kept: a number stays on the line of its title."""
+    return _pdftotext(pdf, "-layout")
+
+
 def pdf_chapter_pages(pages: list[str], title: str) -> set[int]:
     """Page numbers (1-based) of the appendix or chapter whose opening page has ``title`` as a
     heading line, up to the page before the References (the last part of the PDF)."""

@@ -157,3 +157,23 @@ def test_no_chapter_places_content_in_page_columns():
     offenders = [str(p.relative_to(ROOT)) for p in book_checks.chapter_files(ROOT)
                  if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+@pytest.mark.pipeline
+def test_table_values_give_one_column_its_own_reader_words(ci_results, monkeypatch):
+    from analysis import book
+    from analysis.worlds.teams import DESIGN_WORDS
+
+    monkeypatch.setenv("BOOK_RESULTS_DIR", str(ci_results))
+    shown = book.table_markdown("teams_design_summary", columns=["design", "n_units"],
+                                values={"design": DESIGN_WORDS})
+    assert all(word in shown for word in DESIGN_WORDS.values())
+    # without them, "cluster" falls back to the global labels, where it is a unit of uncertainty
+    plain = book.table_markdown("teams_design_summary", columns=["design", "n_units"])
+    assert "Cluster randomization" not in plain and "cluster" in plain
+    with pytest.raises(KeyError, match=r"no reader words for \['saturation'\]"):
+        book.table_markdown("teams_design_summary", columns=["design"],
+                            values={"design": {"individual": "I", "cluster": "C"}})
+    with pytest.raises(KeyError, match="does not show"):
+        book.table_markdown("teams_design_summary", columns=["n_units"],
+                            values={"design": DESIGN_WORDS})

@@ -98,6 +98,8 @@ def test_outcomes_follow_the_model_and_estimands_are_exact() -> None:
     assert truths["spillover_full"] == 2.4
     assert (world.graph.degree > 0).all()
     assert truths["total_effect"] == pytest.approx(3.4)
+    # definitions reach a page as they are: reader notation, no TeX-style subscripts
+    assert not network_estimands(world)["definition"].str.contains("_").any()
     everyone = observed_outcomes(world, np.ones(world.graph.n_nodes))
     nobody = observed_outcomes(world, np.zeros(world.graph.n_nodes))
     assert np.mean(everyone - nobody) == pytest.approx(truths["total_effect"], abs=1e-12)

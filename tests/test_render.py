@@ -105,14 +105,6 @@ def test_pdf_text_has_no_unresolved_references_or_raw_markup(pdf):
     _fail_with(render_checks.raw_markup(render_checks.pdf_text(pdf)), "raw markup in the PDF")
 
 
-def test_pdf_calls_an_appendix_an_appendix(pdf):
-    """Each chapter's exercises point at the solutions: "Appendix A" (as in HTML), not "Chapter A"."""
-    text = render_checks.pdf_text(pdf)
-    assert re.search(r"\bAppendix A\b", text), "no reference to the solutions appendix in the PDF"
-    _fail_with([m.group(0) for m in re.finditer(r"\bChapter [A-Z]\b", text)],
-               "appendices referred to as chapters in the PDF")
-
-
 def test_pdf_bibliography_names_each_proceedings_once(pdf):
     """Typst printed conference papers as 'In "Proceedings of X." Special issue, Proceedings of X'
     (references.bib enters them as @article for that reason)."""
@@ -178,6 +170,18 @@ def test_pdf_cites_every_figure_and_table_by_its_number(pdf, shown_labels):
 
 def test_pdf_text_stays_in_the_measure_and_never_overprints(pdf):
     _fail_with(render_checks.pdf_layout_problems(pdf), "PDF layout problems")
+
+
+def test_pdf_names_appendices_and_numbers_only_what_is_numbered(pdf):
+    """References to an appendix read "Appendix A" (as in the HTML), and no contents list gives
+    the unnumbered Exercises a section number, as the part pages' chapter lists once did."""
+    text = render_checks.pdf_text(pdf)
+    assert not re.findall(r"\bChapter [A-Z]\b", text), "an appendix is called a chapter"
+    assert re.search(r"\bAppendix [A-Z]\b", text)
+    text = render_checks.pdf_layout_text(pdf)
+    assert re.search(r"^\s*Exercises(?:\s*\.){3,}", text, re.M), "no Exercises in a contents list"
+    borrowed = re.findall(r"^\s*[0-9]+\.[0-9]+\s+Exercises(?:\s*\.){3,}", text, re.M)
+    assert not borrowed, f"numbered unnumbered sections in a contents list: {borrowed}"
 
 
 def test_pdf_has_no_empty_reference_or_appendix_pages(pdf):

@@ -35,6 +35,15 @@ def test_analytic_estimands_equal_the_acceptance_values():
     assert table["overall"] == pytest.approx(2.22) and table["total"] == pytest.approx(2.82)
 
 
+def test_only_the_contrast_on_the_untreated_is_called_indirect_effect():
+    """The glossary keeps Hudgens and Halloran's "indirect effect" for IE(0; ...) alone."""
+    names = teams.estimand_table(DEFAULT, 0.2, 0.8).set_index("estimand_id")["estimand"]
+    indirect = names[names.str.startswith("Indirect effect")]
+    assert list(indirect.index) == ["indirect_untreated"] and "IE(0;" in indirect.iloc[0]
+    assert names["indirect_treated"].startswith("Spillover on the treated IE(1;")
+    assert set(teams.DESIGN_WORDS) == set(teams.DESIGNS)
+
+
 def test_estimands_with_interaction_follow_the_formulas():
     p = DEFAULT.with_interaction(-1.5)
     assert teams.direct_effect(0.2, p) == pytest.approx(1.2)

@@ -15,10 +15,6 @@ from analysis.worlds.teams_montecarlo import teams_montecarlo
 
 LOG = logging.getLogger(__name__)
 
-#: Panel titles of the teams figures, by design.
-DESIGN_WORDS = {"individual": "Individual randomization", "cluster": "Cluster randomization",
-                "saturation": "Randomized saturation"}
-
 SOURCE = ("Simulated teams world: {g} teams of {n}, direct effect {d:g}, spillover {s:g} per unit "
           "of peer saturation (Hudgens & Halloran 2008 estimands).")
 
@@ -95,7 +91,7 @@ def run(ctx: StepContext) -> None:
     clustered["row"] = (clustered["target"] + "\n"
                         + clustered["estimator"].str.replace(" + baseline_skill", "", regex=False)
                         .map(label_text))
-    clustered["panel"] = clustered["design"].map(DESIGN_WORDS)
+    clustered["panel"] = clustered["design"].map(teams.DESIGN_WORDS)
     w.figure("teams_design_estimates_plot",
              figures_montecarlo.estimates_vs_truth_figure(clustered, "row", "panel"),
              title="Estimates against analytic truths, by design",
@@ -108,8 +104,8 @@ def run(ctx: StepContext) -> None:
                  "design recovers direct, indirect, total and overall effects.", seed=seed)
     w.figure("teams_saturation", figures_teams.saturation_figure(frames["saturation"], params),
              title="Randomized saturation: exposure and outcomes",
-             caption=f"Left: realised peer saturation by assigned saturation. Right: mean outcomes "
-                     f"of treated and untreated workers by arm, with the model's E[Y(a, s)]. "
+             caption=f"Left: realized peer saturation by assigned saturation. Right: mean outcomes "
+                     f"of treated and untreated workers by arm, with the model's E[Y(a, ψ)]. "
                      f"{source}",
              alt="Boxplots of peer saturation centred on 20, 50 and 80 percent, and two rising "
                  "lines of mean outcome against saturation, treated above untreated by about the "
@@ -117,15 +113,15 @@ def run(ctx: StepContext) -> None:
 
     by_sat = teams_estimates.direct_effect_by_saturation(interaction_frame, interaction, level)
     w.table("teams_direct_by_saturation", by_sat, title="Direct effect by saturation",
-            caption=f"With a treatment x saturation interaction of "
-                    f"{interaction.interaction_effect:g}, DE(s) falls with saturation: analytic "
+            caption=f"With a treatment × saturation interaction of "
+                    f"{interaction.interaction_effect:g}, DE(ψ) falls with saturation: analytic "
                     f"value, within-arm difference and interaction-regression estimate with "
                     f"team-clustered 95% intervals. {source}", seed=seed)
     w.figure("teams_direct_by_saturation_plot", figures_teams.direct_by_saturation_figure(by_sat),
              title="Direct effect by saturation (interaction world)",
              caption="Estimated direct effect at each assigned saturation (within-arm difference "
                      "and interaction regression, team-clustered 95% CIs) against the analytic "
-                     "DE(s).",
+                     "DE(ψ).",
              alt="Estimates of the direct effect decline from about 1.2 at 20 percent saturation "
                  "to about 0.3 at 80 percent, tracking the analytic line.", seed=seed)
 
@@ -138,7 +134,7 @@ def run(ctx: StepContext) -> None:
             caption=f"Bias, RMSE and 95% CI coverage over {int(mc_cfg['reps'])} replications of "
                     f"each design, naive versus team-clustered standard errors. {source}",
             seed=int(mc_cfg["seed"]))
-    mc_plot = mc.assign(panel=mc["design"].map(DESIGN_WORDS))
+    mc_plot = mc.assign(panel=mc["design"].map(teams.DESIGN_WORDS))
     mc_plot = mc_plot[~mc_plot["estimator"].str.startswith("Within-arm")]
     w.figure("teams_montecarlo_coverage",
              figures_montecarlo.coverage_figure(mc_plot, "target", "panel", level),

@@ -13,8 +13,8 @@ __all__ = ["direct_by_saturation_figure", "saturation_figure"]
 
 
 def saturation_figure(frame: pd.DataFrame, params: teams.TeamsParams) -> Figure:
-    """Left: realised peer saturation by assigned team saturation (boxplots). Right: mean outcome
-    of treated and untreated workers by assigned saturation, with the analytic ``E[Y(a, s)]``."""
+    """Left: realized peer saturation by assigned team saturation (boxplots). Right: mean outcome
+    of treated and untreated workers by assigned saturation, with the analytic ``E[Y(a, ψ)]``."""
     for column in ("assigned_saturation", "peer_saturation", "A", "Y"):
         if column not in frame.columns:
             raise KeyError(f"saturation_figure needs column {column!r}")
@@ -27,7 +27,7 @@ def saturation_figure(frame: pd.DataFrame, params: teams.TeamsParams) -> Figure:
                  medianprops={"color": PALETTE["spillover"]})
     left.set_xticks(range(len(levels)), [f"{s:.0%}" for s in levels])
     left.set_xlabel("Assigned team saturation")
-    left.set_ylabel("Realised peer saturation")
+    left.set_ylabel("Realized peer saturation")
     left.grid(axis="x", visible=False)
 
     grid = np.linspace(min(levels), max(levels), 50)
@@ -36,15 +36,15 @@ def saturation_figure(frame: pd.DataFrame, params: teams.TeamsParams) -> Figure:
                                                                   "untreated")):
         right.plot(means.index, means[a], "o", color=colour, label=f"Observed mean, {name}")
         right.plot(grid, [teams.potential_outcome_mean(a, s, params) for s in grid], "-",
-                   color=colour, alpha=0.8, label=f"Model E[Y({a}, s)], {name}")
-    right.set_xlabel("Assigned team saturation s")
+                   color=colour, alpha=0.8, label=f"Model E[Y({a}, ψ)], {name}")
+    right.set_xlabel("Assigned team saturation ψ")
     right.set_ylabel("Outcome")
     legend_below(fig, right, ncol=2)
     return fig
 
 
 def direct_by_saturation_figure(table: pd.DataFrame) -> Figure:
-    """Estimated DE(s) (two methods, 95% CIs) against the analytic line, interaction world."""
+    """Estimated DE(ψ) (two methods, 95% CIs) against the analytic line, interaction world."""
     for column in ("saturation", "method", "estimate", "ci_lower", "ci_upper", "truth"):
         if column not in table.columns:
             raise KeyError(f"direct_by_saturation_figure needs column {column!r}")
@@ -59,9 +59,9 @@ def direct_by_saturation_figure(table: pd.DataFrame) -> Figure:
                     fmt="o", capsize=3, color=colours[k % 2], label=method)
     truth = table.drop_duplicates("saturation").sort_values("saturation")
     ax.plot(truth["saturation"], truth["truth"], "-", color=PALETTE["truth"],
-            label="Analytic DE(s)")
+            label="Analytic DE(ψ)")
     ax.axhline(0, color=PALETTE["neutral"], linewidth=0.8)
-    ax.set_xlabel("Assigned team saturation s")
-    ax.set_ylabel("Direct effect DE(s)")
+    ax.set_xlabel("Assigned team saturation ψ")
+    ax.set_ylabel("Direct effect DE(ψ)")
     legend_below(fig, ax, ncol=3)
     return fig

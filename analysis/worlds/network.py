@@ -250,12 +250,12 @@ def network_estimands(world: NetworkWorld) -> pd.DataFrame:
     m = world.model
     rows: Sequence[dict[str, object]] = [
         {"estimand": "direct_no_exposure", "label": "Direct effect, no treated neighbours",
-         "definition": "mean Y_i(1, share 0) - Y_i(0, share 0)", "value": m.direct},
+         "definition": "mean of Y(1, share 0) - Y(0, share 0)", "value": m.direct},
         {"estimand": "spillover_full", "label": "Spillover of a fully treated neighbourhood",
-         "definition": "mean over nodes with neighbours of Y_i(0, share 1) - Y_i(0, share 0)",
+         "definition": "mean over units with neighbours of Y(0, share 1) - Y(0, share 0)",
          "value": m.spillover},
         {"estimand": "total_effect", "label": "Total (global) effect",
-         "definition": "mean Y_i(all treated) - Y_i(none treated)",
+         "definition": "mean of Y(all treated) - Y(none treated)",
          "value": m.direct + m.spillover * float(has_neighbors)},
     ]
     return pd.DataFrame(rows)

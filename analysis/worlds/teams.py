@@ -39,6 +39,7 @@ from analysis.designs.assignment import (
 )
 
 __all__ = [
+    "DESIGN_WORDS",
     "DESIGNS",
     "TeamsParams",
     "TeamsSample",
@@ -57,6 +58,9 @@ __all__ = [
 
 #: Designs this world knows how to randomize.
 DESIGNS = ("individual", "cluster", "saturation")
+#: The reader's name of each design (figure panels and table cells).
+DESIGN_WORDS = {"individual": "Individual randomization", "cluster": "Cluster randomization",
+                "saturation": "Randomized saturation"}
 
 
 @dataclass(frozen=True)
@@ -260,7 +264,7 @@ def estimand_table(params: TeamsParams, psi_low: float, psi_high: float) -> pd.D
          direct_effect(hi, params)),
         ("indirect_untreated", f"Indirect effect IE(0; {hi:g}, {lo:g})",
          f"E[Y(0, {hi:g}) - Y(0, {lo:g})]", indirect_effect(0, hi, lo, params)),
-        ("indirect_treated", f"Indirect effect IE(1; {hi:g}, {lo:g})",
+        ("indirect_treated", f"Spillover on the treated IE(1; {hi:g}, {lo:g})",
          f"E[Y(1, {hi:g}) - Y(1, {lo:g})]", indirect_effect(1, hi, lo, params)),
         ("total", f"Total effect TE({hi:g}, {lo:g})", f"E[Y(1, {hi:g}) - Y(0, {lo:g})]",
          total_effect(hi, lo, params)),

@@ -168,7 +168,7 @@ def design_estimates(frames: dict[str, pd.DataFrame], params: teams.TeamsParams,
 
 def direct_effect_by_saturation(frame: pd.DataFrame, params: teams.TeamsParams,
                                 level: float = 0.95) -> pd.DataFrame:
-    """DE(s) at each assigned saturation: analytic, within-arm estimate, and the value implied by
+    """DE(ψ) at each assigned saturation: analytic, within-arm estimate, and the value implied by
     the interaction regression ``A * peer_saturation`` (with its clustered delta-method SE)."""
     _require(frame, ["Y", "A", "group", "assigned_saturation", "peer_saturation",
                      "baseline_skill"])
