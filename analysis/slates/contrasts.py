@@ -3,7 +3,7 @@
 Every contrast compares promoted with control slates on a set of rows defined *before*
 treatment, so each is a randomized comparison:
 
-* ``direct_focal`` - focal items (promoted vs not): the direct effect;
+* ``direct_focal`` - focal movies (promoted vs not): the direct effect;
 * ``same_cluster_spillover`` - non-focal items in the focal movie's cluster;
 * ``displaced_items`` - non-focal items above the focal movie (pushed down if promoted);
 * ``all_non_focal`` - every non-focal item;
@@ -37,8 +37,8 @@ class Contrast:
 
 
 CONTRASTS: tuple[Contrast, ...] = (
-    Contrast("direct_focal", "Direct: focal item", "item",
-             "Focal items in promoted vs control slates."),
+    Contrast("direct_focal", "Direct: focal movie", "item",
+             "Focal movies in promoted vs control slates."),
     Contrast("same_cluster_spillover", "Spillover: same-cluster items", "item",
              "Non-focal items in the focal movie's spillover cluster."),
     Contrast("displaced_items", "Spillover: displaced items", "item",

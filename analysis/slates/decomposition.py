@@ -17,7 +17,7 @@ from analysis.slates.slate_outcomes import COMPONENTS, VIEWS
 
 #: component -> (effect family, label)
 COMPONENT_LABELS: dict[str, tuple[str, str]] = {
-    "focal": ("direct", "Direct: focal item"),
+    "focal": ("direct", "Direct: focal movie"),
     "same_cluster_competitor": ("indirect", "Spillover: same-cluster competitors"),
     "other_competitor": ("indirect", "Spillover: other competitors"),
     "total": ("total", "Total: full slate"),

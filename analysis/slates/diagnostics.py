@@ -54,7 +54,7 @@ def readiness_table(exposure: pd.DataFrame, slates: pd.DataFrame, promotion_prob
         ("promotion_rate_z", (rate - promotion_probability) / se,
          "Observed minus design rate in binomial standard errors (absolute value below 3 expected)."),
         ("direct_treatment_rows", int(exposure["direct_treatment"].sum()),
-         "One promoted focal item per promoted slate."),
+         "One promoted focal movie per promoted slate."),
         ("same_slate_spillover_rows", int(exposure["same_slate_spillover"].sum()),
          "Non-focal items in promoted slates."),
         ("same_cluster_spillover_rows", int(exposure["same_cluster_spillover"].sum()),

@@ -57,7 +57,7 @@ def slate_outcome_table(exposure: pd.DataFrame) -> pd.DataFrame:
     focal = exposure["is_focal_item"].to_numpy() == 1
     focal_row = np.flatnonzero(focal)[np.argsort(codes[focal], kind="stable")]
     if focal_row.size != g:
-        raise ValueError("exposure: every slate needs exactly one focal item")
+        raise ValueError("exposure: every slate needs exactly one focal movie")
     out = pd.DataFrame({
         "slate_id": np.asarray(slate_ids).astype("int32"),
         "user_id": exposure["user_id"].to_numpy()[first],

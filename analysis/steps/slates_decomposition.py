@@ -70,7 +70,7 @@ def run(ctx: StepContext) -> None:
     sens_obs = sensitivity[sensitivity["view"] == "observed_clicks"]
     w.figure("slate_decomposition_bars", figures.decomposition_figure(effects),
              title="Observed decomposition per 1,000 promoted slates",
-             caption="Change in observed clicks per 1,000 promoted slates for the focal item, "
+             caption="Change in observed clicks per 1,000 promoted slates for the focal movie, "
                      "same-cluster and other competitors, and the whole slate, with 95% intervals.",
              alt=f"Bar chart: focal gain {obs['focal_gain_per_1000']:+.0f}, competitor changes "
                  f"{obs['same_cluster_change_per_1000']:+.0f} and "

@@ -50,18 +50,18 @@ def run(ctx: StepContext) -> None:
                     "click, expected click probability and known lift for every slate item.", seed=seed)
     w.table("slate_outcomes", slates, title="Slate-level outcomes",
             caption="One row per slate: assignment, focal descriptors and, for each outcome view, "
-                    "the sum over the focal item, same-cluster competitors, other competitors "
+                    "the sum over the focal movie, same-cluster competitors, other competitors "
                     "and the whole slate.", seed=seed)
     w.table("slate_outcome_model", outcome_model_table(p.outcome), title="Click-model coefficients",
             caption="Coefficients of the logistic click model used to simulate outcomes; the "
                     "penalties are subtracted from the log-odds of non-focal movies in promoted "
                     "slates.", seed=seed)
     w.table("slate_readiness", readiness, title="Design readiness checks",
-            caption="The contract the estimators rely on: complete slates, one focal item each, "
+            caption="The contract the estimators rely on: complete slates, one focal movie each, "
                     "promotion rate near the design probability, valid final positions.", seed=seed)
     w.table("slate_balance", diagnostics.balance_table(exposure, slates),
-            title="Balance of focal items across arms",
-            caption="Pre-treatment characteristics of focal items and their users in promoted and "
+            title="Balance of focal movies across arms",
+            caption="Pre-treatment characteristics of focal movies and their users in promoted and "
                     "control slates, with standardised differences and Welch p-values.", seed=seed)
     w.table("slate_exposure_shares", shares, title="Exposure groups",
             caption="Rows, share of rows, mean position change, click rate and mean known lift per "
@@ -84,7 +84,7 @@ def run(ctx: StepContext) -> None:
              caption="Final minus seed position per exposure group. Promoted focal movies jump "
                      "to the top; spillover-exposed movies above them slide down one place; "
                      "control rows do not move.",
-             alt="Box plots: promoted focal items have large negative position changes, spillover "
+             alt="Box plots: promoted focal movies have large negative position changes, spillover "
                  "groups small positive changes, control groups exactly zero.", seed=seed)
     top = support.iloc[0]
     w.figure("slate_cluster_spillover", figures.cluster_spillover_figure(support),
