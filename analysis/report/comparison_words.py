@@ -1,0 +1,97 @@
+"""Words that compare computed values in the chapters' prose (never typed next to a number).
+
+Each function takes numbers and returns the words that fit them, so that a sentence stays right
+when a seed or a setting changes the numbers. Numbers themselves are formatted by the caller.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "coverage_phrase",
+    "interval_against",
+    "net_lift_phrase",
+    "precision_comparison",
+    "test_outcome",
+]
+
+
+def _finite(name: str, value: float) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+def precision_comparison(std_error: float, reference_std_error: float) -> str:
+    """How an interval of standard error ``std_error`` compares with one of
+    ``reference_std_error``: "far tighter than" (at most half as wide), "tighter than",
+    "about as tight as" (within 10% either way) or "wider than"."""
+    for name, value in (("std_error", std_error), ("reference_std_error", reference_std_error)):
+        _finite(name, value)
+        if value <= 0:
+            raise ValueError(f"{name} must be positive, got {value}")
+    ratio = reference_std_error / std_error
+    if ratio >= 2:
+        return "far tighter than"
+    if ratio > 1.1:
+        return "tighter than"
+    if ratio >= 1 / 1.1:
+        return "about as tight as"
+    return "wider than"
+
+
+def test_outcome(p_value: float, alpha: float = 0.05) -> str:
+    """What a test with ``p_value`` does at level ``alpha``: "rejects the null at the 5% level"
+    or "does not reject the null at the 5% level"."""
+    _finite("p_value", p_value)
+    if not 0 <= p_value <= 1:
+        raise ValueError(f"p_value must be in [0, 1], got {p_value}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    verb = "rejects" if p_value < alpha else "does not reject"
+    return f"{verb} the null at the {alpha:.0%} level"
+
+
+def interval_against(lower: float, upper: float, value: float) -> str:
+    """Where the interval [``lower``, ``upper``] lies against ``value``: "covers", "lies below"
+    or "lies above" (to be followed by the value)."""
+    for name, x in (("lower", lower), ("upper", upper), ("value", value)):
+        _finite(name, x)
+    if lower > upper:
+        raise ValueError(f"an interval needs lower <= upper, got ({lower}, {upper})")
+    if upper < value:
+        return "lies below"
+    if lower > value:
+        return "lies above"
+    return "covers"
+
+
+def coverage_phrase(coverage: float) -> str:
+    """How often intervals covered the truth: "never cover the truth", "always cover the
+    truth", "almost never/always ..." (when N% would round to 0% or 100%), or "cover the truth
+    [only] N% of the time" ("only" below 90%)."""
+    _finite("coverage", coverage)
+    if not 0 <= coverage <= 1:
+        raise ValueError(f"coverage must be a share in [0, 1], got {coverage}")
+    if coverage == 0:
+        return "never cover the truth"
+    if coverage == 1:
+        return "always cover the truth"
+    share = f"{coverage:.0%}"
+    if share == "0%":
+        return "almost never cover the truth"
+    if share == "100%":
+        return "almost always cover the truth"
+    only = "only " if coverage < 0.9 else ""
+    return f"cover the truth {only}{share} of the time"
+
+
+def net_lift_phrase(net_lift: float) -> str:
+    """What a promoted slate's net lift says about the focal movie's gain and the other movies'
+    losses (a negative net lift means the losses are larger)."""
+    _finite("net_lift", net_lift)
+    if net_lift < 0:
+        return "the focal movie's gain is more than paid for by its neighbours' losses"
+    if net_lift > 0:
+        return "the focal movie's gain outweighs its neighbours' losses"
+    return "the focal movie's gain and its neighbours' losses cancel"

@@ -1,0 +1,113 @@
+"""Words chosen from computed values for the chapters' prose, on both sides of each threshold."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from analysis.report import comparison_words as words
+from analysis.seed_claims import DIRECTIONS, bias_direction, error_phrase, towards_zero_claim
+
+
+@pytest.mark.parametrize(("std_error", "reference", "word"), [
+    (0.737, 1.407, "tighter than"),      # the CI teams world: 1.9 times tighter
+    (0.70, 1.407, "far tighter than"),   # ratio 2.01
+    (1.0, 2.0, "far tighter than"),      # exactly half as wide
+    (1.0, 1.11, "tighter than"),
+    (1.0, 1.1, "about as tight as"),
+    (1.0, 1.0, "about as tight as"),
+    (1.0, 0.91, "about as tight as"),
+    (1.0, 0.9, "wider than"),
+    (1.407, 0.737, "wider than"),
+])
+def test_precision_comparison(std_error, reference, word):
+    assert words.precision_comparison(std_error, reference) == word
+
+
+def test_precision_comparison_rejects_non_positive_errors():
+    with pytest.raises(ValueError, match="reference_std_error"):
+        words.precision_comparison(1.0, 0.0)
+    with pytest.raises(ValueError, match="std_error"):
+        words.precision_comparison(math.nan, 1.0)
+
+
+@pytest.mark.parametrize(("p_value", "text"), [
+    (0.2836, "does not reject the null at the 5% level"),  # CI: individual no-spillover test
+    (0.05, "does not reject the null at the 5% level"),
+    (0.0499, "rejects the null at the 5% level"),
+    (0.004975, "rejects the null at the 5% level"),
+])
+def test_test_outcome(p_value, text):
+    assert words.test_outcome(p_value) == text
+
+
+def test_test_outcome_other_level_and_bad_input():
+    assert words.test_outcome(0.07, alpha=0.1) == "rejects the null at the 10% level"
+    with pytest.raises(ValueError, match="p_value"):
+        words.test_outcome(math.nan)
+    with pytest.raises(ValueError, match="alpha"):
+        words.test_outcome(0.1, alpha=1.5)
+
+
+@pytest.mark.parametrize(("lower", "upper", "value", "word"), [
+    (1.23, 1.90, 1.50, "covers"),     # CI teams world: the direct effect
+    (1.23, 1.90, 3.70, "lies below"),  # ... and the rollout effect
+    (1.23, 1.90, 1.23, "covers"),     # an end point counts as covered
+    (1.23, 1.90, 1.0, "lies above"),
+])
+def test_interval_against(lower, upper, value, word):
+    assert words.interval_against(lower, upper, value) == word
+
+
+def test_interval_against_needs_an_ordered_interval():
+    with pytest.raises(ValueError, match="lower <= upper"):
+        words.interval_against(2.0, 1.0, 1.5)
+
+
+@pytest.mark.parametrize(("coverage", "text"), [
+    (0.0, "never cover the truth"),
+    (0.004, "almost never cover the truth"),
+    (0.63, "cover the truth only 63% of the time"),
+    (0.899, "cover the truth only 90% of the time"),
+    (0.9, "cover the truth 90% of the time"),
+    (0.945, "cover the truth 94% of the time"),
+    (0.996, "almost always cover the truth"),
+    (1.0, "always cover the truth"),
+])
+def test_coverage_phrase(coverage, text):
+    assert words.coverage_phrase(coverage) == text
+
+
+def test_coverage_phrase_rejects_a_non_share():
+    with pytest.raises(ValueError, match="coverage"):
+        words.coverage_phrase(1.2)
+
+
+@pytest.mark.parametrize(("net", "text"), [
+    (-0.319, "the focal movie's gain is more than paid for by its neighbours' losses"),
+    (0.05, "the focal movie's gain outweighs its neighbours' losses"),
+    (0.0, "the focal movie's gain and its neighbours' losses cancel"),
+])
+def test_net_lift_phrase(net, text):
+    assert words.net_lift_phrase(net) == text
+
+
+@pytest.mark.parametrize(("estimate", "truth", "claim", "phrase"), [
+    (0.973, 3.40, "holds", "the naive answer is too small"),           # CI network world
+    (2.27, 0.168, "fails", "the naive answer is too large"),           # CI search marketplace
+    (0.178, -0.317, "fails", "the naive answer has the wrong sign"),   # CI slate promotion
+    (3.41, 3.40, "fails", "the naive answer is about right"),
+])
+def test_towards_zero_claim_and_error_phrase(estimate, truth, claim, phrase):
+    key = bias_direction(estimate, truth)
+    assert towards_zero_claim(key) == claim
+    assert error_phrase(key) == phrase
+
+
+def test_claim_words_reject_unknown_directions():
+    assert set(DIRECTIONS) == {"towards_zero", "away_from_zero", "opposite_sign", "none"}
+    with pytest.raises(ValueError, match="unknown direction"):
+        towards_zero_claim("sideways")
+    with pytest.raises(ValueError, match="unknown direction"):
+        error_phrase("sideways")
