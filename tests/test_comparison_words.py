@@ -32,6 +32,15 @@ def test_precision_comparison_rejects_non_positive_errors():
         words.precision_comparison(math.nan, 1.0)
 
 
+def test_agreement_word():
+    tolerance = 2 * (2 * 0.95 * 0.05 / 200) ** 0.5  # two MC SEs of a difference of coverages
+    assert words.agreement_word(0.960, 0.955, tolerance) == "agree"  # CI teams world
+    assert words.agreement_word(0.960, 0.960 - tolerance, tolerance) == "agree"
+    assert words.agreement_word(0.960, 0.63, tolerance) == "differ"
+    with pytest.raises(ValueError, match="tolerance"):
+        words.agreement_word(0.9, 0.9, -0.1)
+
+
 @pytest.mark.parametrize(("p_value", "text"), [
     (0.2836, "does not reject the null at the 5% level"),  # CI: individual no-spillover test
     (0.05, "does not reject the null at the 5% level"),

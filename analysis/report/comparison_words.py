@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 __all__ = [
+    "agreement_word",
     "coverage_phrase",
     "interval_against",
     "net_lift_phrase",
@@ -20,6 +21,15 @@ __all__ = [
 def _finite(name: str, value: float) -> None:
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+def agreement_word(a: float, b: float, tolerance: float) -> str:
+    """"agree" when ``a`` and ``b`` differ by at most ``tolerance``, else "differ"."""
+    for name, value in (("a", a), ("b", b), ("tolerance", tolerance)):
+        _finite(name, value)
+    if tolerance < 0:
+        raise ValueError(f"tolerance must be non-negative, got {tolerance}")
+    return "agree" if abs(a - b) <= tolerance else "differ"
 
 
 def precision_comparison(std_error: float, reference_std_error: float) -> str:
