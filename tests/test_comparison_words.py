@@ -20,6 +20,9 @@ from analysis.seed_claims import DIRECTIONS, bias_direction, error_phrase, towar
     (1.0, 0.91, "about as tight as"),
     (1.0, 0.9, "wider than"),
     (1.407, 0.737, "wider than"),
+    (1.0, 0.51, "wider than"),
+    (1.0, 0.5, "far wider than"),
+    (0.918, 0.174, "far wider than"),  # two-stage against pooled, direct effect at 80%
 ])
 def test_precision_comparison(std_error, reference, word):
     assert words.precision_comparison(std_error, reference) == word
@@ -91,6 +94,27 @@ def test_coverage_phrase(coverage, text):
 def test_coverage_phrase_rejects_a_non_share():
     with pytest.raises(ValueError, match="coverage"):
         words.coverage_phrase(1.2)
+
+
+@pytest.mark.parametrize(("coverages", "n_reps", "clause"), [
+    ([0.9395, 0.9405, 0.9435, 0.946, 0.944], 2000, "close to nominal for every method"),
+    ([0.96, 0.96, 0.96, 0.96, 0.97], 100, "close to nominal for every method"),  # 2 SE = 4.4 pp
+    ([0.957, 0.946], 1000, "close to nominal for both methods"),
+    ([0.93, 0.946], 1000, "below nominal for one of 2 methods"),  # 2 SE = 1.4 pp, practical 1.5 pp
+    ([0.936, 0.946], 1000, "close to nominal for both methods"),
+    ([0.90, 0.91], 1000, "below nominal for both methods"),
+    ([0.90, 0.99, 0.95], 1000, "away from nominal for 2 of 3 methods"),
+    ([0.99, 0.95, 0.95], 1000, "above nominal for one of 3 methods"),
+])
+def test_nominal_coverage_clause(coverages, n_reps, clause):
+    assert words.nominal_coverage_clause(coverages, 0.95, n_reps) == clause
+
+
+def test_nominal_coverage_clause_rejects_bad_input():
+    with pytest.raises(ValueError, match="at least one"):
+        words.nominal_coverage_clause([], 0.95, 100)
+    with pytest.raises(ValueError, match="shares"):
+        words.nominal_coverage_clause([1.5], 0.95, 100)
 
 
 @pytest.mark.parametrize(("net", "text"), [

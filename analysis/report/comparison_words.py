@@ -7,11 +7,13 @@ when a seed or a setting changes the numbers. Numbers themselves are formatted b
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 __all__ = [
     "agreement_word",
     "coverage_phrase",
     "interval_against",
+    "nominal_coverage_clause",
     "net_lift_phrase",
     "precision_comparison",
     "test_outcome",
@@ -35,7 +37,8 @@ def agreement_word(a: float, b: float, tolerance: float) -> str:
 def precision_comparison(std_error: float, reference_std_error: float) -> str:
     """How an interval of standard error ``std_error`` compares with one of
     ``reference_std_error``: "far tighter than" (at most half as wide), "tighter than",
-    "about as tight as" (within 10% either way) or "wider than"."""
+    "about as tight as" (within 10% either way), "wider than" or "far wider than" (at least
+    twice as wide)."""
     for name, value in (("std_error", std_error), ("reference_std_error", reference_std_error)):
         _finite(name, value)
         if value <= 0:
@@ -47,7 +50,9 @@ def precision_comparison(std_error: float, reference_std_error: float) -> str:
         return "tighter than"
     if ratio >= 1 / 1.1:
         return "about as tight as"
-    return "wider than"
+    if ratio > 0.5:
+        return "wider than"
+    return "far wider than"
 
 
 def test_outcome(p_value: float, alpha: float = 0.05) -> str:
@@ -105,3 +110,34 @@ def net_lift_phrase(net_lift: float) -> str:
     if net_lift > 0:
         return "the focal movie's gain outweighs its neighbours' losses"
     return "the focal movie's gain and its neighbours' losses cancel"
+
+
+def nominal_coverage_clause(coverages: Sequence[float], nominal: float, n_reps: int,
+                            noun: str = "method", n_se: float = 2.0,
+                            practical: float = 0.015) -> str:
+    """Whether Monte Carlo coverages are close to the nominal level, e.g. "close to nominal for
+    every method" or "below nominal for one of 5 methods".
+
+    A coverage is close when it is within ``n_se`` Monte Carlo standard errors of ``nominal``
+    (``sqrt(nominal (1 - nominal) / n_reps)``) or within ``practical`` (1.5 percentage points),
+    whichever is wider. Two coverages are "both"; more are "every".
+    """
+    values = [float(c) for c in coverages]
+    if not values:
+        raise ValueError("nominal_coverage_clause needs at least one coverage")
+    for c in values:
+        if not 0 <= c <= 1:
+            raise ValueError(f"coverages must be shares in [0, 1], got {c}")
+    if not 0 < nominal < 1 or n_reps < 1:
+        raise ValueError(f"need 0 < nominal < 1 and n_reps >= 1, got {nominal} and {n_reps}")
+    tolerance = max(n_se * math.sqrt(nominal * (1 - nominal) / n_reps), practical)
+    below = sum(c < nominal - tolerance for c in values)
+    above = sum(c > nominal + tolerance for c in values)
+    every = f"both {noun}s" if len(values) == 2 else f"every {noun}"
+    if below == above == 0:
+        return f"close to nominal for {every}"
+    off = below + above
+    count = "one" if off == 1 else f"{off}"
+    who = every if off == len(values) else f"{count} of {len(values)} {noun}s"
+    side = "below" if above == 0 else "above" if below == 0 else "away from"
+    return f"{side} nominal for {who}"
