@@ -44,6 +44,13 @@ def test_agreement_word():
         words.agreement_word(0.9, 0.9, -0.1)
 
 
+def test_agreement_phrase():
+    # largest distance of a bootstrap-to-clustered SE ratio from 1 (CI slate bootstrap: 0.04)
+    assert words.agreement_phrase(0.04, 0.0, 0.1, "10%") == "agree to within 10%"
+    assert words.agreement_phrase(0.1, 0.0, 0.1, "10%") == "agree to within 10%"
+    assert words.agreement_phrase(0.13, 0.0, 0.1, "10%") == "differ by more than 10%"
+
+
 @pytest.mark.parametrize(("p_value", "text"), [
     (0.2836, "does not reject the null at the 5% level"),  # CI: individual no-spillover test
     (0.05, "does not reject the null at the 5% level"),

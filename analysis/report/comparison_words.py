@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 
 __all__ = [
+    "agreement_phrase",
     "agreement_word",
     "coverage_phrase",
     "interval_against",
@@ -32,6 +33,13 @@ def agreement_word(a: float, b: float, tolerance: float) -> str:
     if tolerance < 0:
         raise ValueError(f"tolerance must be non-negative, got {tolerance}")
     return "agree" if abs(a - b) <= tolerance else "differ"
+
+
+def agreement_phrase(a: float, b: float, tolerance: float, tolerance_text: str) -> str:
+    """"agree to within <tolerance_text>" or "differ by more than <tolerance_text>"."""
+    if agreement_word(a, b, tolerance) == "agree":
+        return f"agree to within {tolerance_text}"
+    return f"differ by more than {tolerance_text}"
 
 
 def precision_comparison(std_error: float, reference_std_error: float) -> str:
