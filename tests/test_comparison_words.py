@@ -51,6 +51,13 @@ def test_agreement_phrase():
     assert words.agreement_phrase(0.13, 0.0, 0.1, "10%") == "differ by more than 10%"
 
 
+@pytest.mark.parametrize(("change", "verb"), [
+    (0.178, "gains"), (-0.317, "loses"), (0.0, "neither gains nor loses"), (-1e-9, "loses"),
+])
+def test_change_verb(change, verb):
+    assert words.change_verb(change) == verb
+
+
 @pytest.mark.parametrize(("p_value", "text"), [
     (0.2836, "does not reject the null at the 5% level"),  # CI: individual no-spillover test
     (0.05, "does not reject the null at the 5% level"),

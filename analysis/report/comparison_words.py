@@ -12,6 +12,7 @@ from collections.abc import Sequence
 __all__ = [
     "agreement_phrase",
     "agreement_word",
+    "change_verb",
     "coverage_phrase",
     "interval_against",
     "nominal_coverage_clause",
@@ -40,6 +41,16 @@ def agreement_phrase(a: float, b: float, tolerance: float, tolerance_text: str) 
     if agreement_word(a, b, tolerance) == "agree":
         return f"agree to within {tolerance_text}"
     return f"differ by more than {tolerance_text}"
+
+
+def change_verb(change: float) -> str:
+    """"gains", "loses" or "neither gains nor loses" for a signed change."""
+    _finite("change", change)
+    if change > 0:
+        return "gains"
+    if change < 0:
+        return "loses"
+    return "neither gains nor loses"
 
 
 def precision_comparison(std_error: float, reference_std_error: float) -> str:
