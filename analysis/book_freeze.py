@@ -32,7 +32,8 @@ from analysis import book_checks
 READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py",
                "analysis/report/citation.py", "analysis/report/figure_data.py", "_quarto.yml",
                "analysis/exercises/solutions.py", "analysis/exercises/verdicts.py",
-               "analysis/exercises/spec.py")
+               "analysis/exercises/spec.py", "analysis/report/comparison_words.py",
+               "analysis/report/portfolio.py", "analysis/seed_claims.py")
 #: Chapters that show exercises: keyed on every exercise file and every exercise build's record.
 EXERCISES = re.compile(r"book\.(?:exercises_markdown|solutions_markdown)\(")
 #: Chapters that read the whole manifest rather than named artifacts.

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["DIRECTIONS", "bias_direction", "claims_table"]
+__all__ = ["DIRECTIONS", "bias_direction", "claims_table", "error_phrase", "towards_zero_claim"]
 
 #: Direction keys of :func:`bias_direction`, with the words a reader sees.
 DIRECTIONS = {
@@ -38,6 +38,25 @@ def bias_direction(estimate: float, truth: float, tolerance: float = 0.05) -> st
     if np.sign(estimate) != np.sign(truth):
         return "opposite_sign"
     return "towards_zero" if abs(estimate) < abs(truth) else "away_from_zero"
+
+
+def towards_zero_claim(direction_key: str) -> str:
+    """Whether the claim "interference biases estimates towards zero" "holds" or "fails" in a
+    world whose naive estimate errs in ``direction_key`` (a key of :data:`DIRECTIONS`)."""
+    if direction_key not in DIRECTIONS:
+        raise ValueError(f"unknown direction {direction_key!r}; expected one of {sorted(DIRECTIONS)}")
+    return "holds" if direction_key == "towards_zero" else "fails"
+
+
+def error_phrase(direction_key: str) -> str:
+    """How the naive answer errs, as a clause: "the naive answer has the wrong sign", ..."""
+    phrases = {"towards_zero": "the naive answer is too small",
+               "away_from_zero": "the naive answer is too large",
+               "opposite_sign": "the naive answer has the wrong sign",
+               "none": "the naive answer is about right"}
+    if direction_key not in phrases:
+        raise ValueError(f"unknown direction {direction_key!r}; expected one of {sorted(phrases)}")
+    return phrases[direction_key]
 
 
 def _one(table: pd.DataFrame, column: str, **where: object) -> float:

@@ -133,6 +133,27 @@ def test_attention_assumption_says_whether_the_penalty_decides_the_sign(default,
     assert f"{default:+.3f}" in sentence and f"{without:+.3f}" in sentence
 
 
+@pytest.mark.parametrize(("lower", "upper", "phrase"), [
+    (-0.314, 0.291, "cannot tell a net loss from a net gain"),  # CI build: observed total
+    (-0.40, -0.01, "show a net loss"),
+    (0.01, 0.40, "show a net gain"),
+    (-0.40, 0.0, "cannot tell"),  # an end point at zero does not exclude it
+])
+def test_observed_total_reading(lower, upper, phrase):
+    assert phrase in portfolio.observed_total_reading(lower, upper)
+
+
+@pytest.mark.parametrize(("default", "without", "phrase"), [
+    (-0.317, 0.021, "the known net loss comes from the click model's attention penalties"),
+    (-0.317, -0.1, "account for part of the true total"),
+    (-0.317, -0.4, "do not lower the true total"),
+])
+def test_attention_loss_source(default, without, phrase):
+    sentence = portfolio.attention_loss_source(default, without)
+    assert sentence.startswith(phrase) or phrase in sentence
+    assert f"from {default:+.3f} to {without:+.3f}" in sentence
+
+
 def test_report_citation_punctuates_its_title_once():
     edition = citation.Edition("abc1234", "2026-01-31")
     assert portfolio.report_citation("Book", edition, "9", "Should we?", "https://u") == (

@@ -64,15 +64,26 @@ def test_compare_thresholds_words():
     assert give_up.compare_thresholds(0.052, 0.05) == "the same as"
 
 
-def test_give_up_verdict_checks_cut_edges_first_then_clusters():
-    assert give_up.give_up_verdict(0.05, 20, 0.12, 10) == "usable"
-    assert give_up.give_up_verdict(0.12, 20, 0.12, 10) == "usable"  # at the threshold
-    assert give_up.give_up_verdict(0.20, 20, 0.12, 10) == "too_many_cut_edges"
-    assert give_up.give_up_verdict(0.20, 2, 0.12, 10) == "too_many_cut_edges"
-    assert give_up.give_up_verdict(0.05, 5, 0.12, 10) == "too_few_clusters"
-    assert set(give_up.VERDICTS) == {"usable", "too_many_cut_edges", "too_few_clusters"}
+def test_give_up_reasons_name_every_failing_check():
+    assert give_up.give_up_reasons(0.05, 20, 0.12, 10) == ()
+    assert give_up.give_up_reasons(0.12, 10, 0.12, 10) == ()  # at both thresholds
+    assert give_up.give_up_reasons(0.20, 20, 0.12, 10) == ("too_many_cut_edges",)
+    assert give_up.give_up_reasons(0.05, 5, 0.12, 10) == ("too_few_clusters",)
+    assert give_up.give_up_reasons(0.20, 2, 0.12, 10) == ("too_many_cut_edges",
+                                                          "too_few_clusters")
+    assert set(give_up.GIVE_UP_REASONS) == {"too_many_cut_edges", "too_few_clusters"}
     with pytest.raises(ValueError, match="cut_share"):
-        give_up.give_up_verdict(1.5, 20, 0.12, 10)
+        give_up.give_up_reasons(1.5, 20, 0.12, 10)
+
+
+def test_give_up_verdict_words_name_every_reason():
+    assert give_up.give_up_verdict(0.05, 20, 0.12, 10) == "Cluster randomization is usable"
+    assert give_up.give_up_verdict(0.20, 20, 0.12, 10) == "Give up: too many edges cross clusters"
+    assert give_up.give_up_verdict(0.05, 9.5, 0.12, 10) == "Give up: too few clusters per arm"
+    assert give_up.give_up_verdict(0.23, 2, 0.124, 10) == (
+        "Give up: too many edges cross clusters and too few clusters per arm")
+    with pytest.raises(ValueError, match="unknown give-up reasons"):
+        give_up.verdict_text(["too_small"])
 
 
 # -- switchback ---------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def _give_up_tables(ctx: StepContext, cfg: dict, gc: dict) -> None:
         float(cfg["level"]))
     rule = give_up.give_up_threshold(grid, float(gc["max_relative_bias"]))
     min_arm = float(gc["min_clusters_per_arm"])
-    grid["verdict"] = [give_up.VERDICTS[give_up.give_up_verdict(c, k, rule["threshold"], min_arm)]
+    grid["verdict"] = [give_up.give_up_verdict(c, k, rule["threshold"], min_arm)
                        for c, k in zip(grid["cut_edge_share"], grid["clusters_per_arm"],
                                        strict=True)]
     # the verdict for the book's own network world and its partition
@@ -57,12 +57,12 @@ def _give_up_tables(ctx: StepContext, cfg: dict, gc: dict) -> None:
                                int(part["seed"]))
     cut = cross_cluster_edge_fraction(world.graph, clusters)
     per_arm = np.unique(clusters).size * float(cfg["cluster_treatment_probability"])
-    key = give_up.give_up_verdict(cut, per_arm, rule["threshold"], min_arm)
+    reasons = give_up.give_up_reasons(cut, per_arm, rule["threshold"], min_arm)
     rule_table = pd.DataFrame([{
         **rule, "claimed_threshold": float(gc["claimed_threshold"]),
         "min_clusters_per_arm": min_arm, "world_cut_edge_share": cut,
-        "world_clusters_per_arm": per_arm, "world_verdict": key,
-        "world_verdict_text": give_up.VERDICTS[key],
+        "world_clusters_per_arm": per_arm, "world_verdict": " and ".join(reasons) or "usable",
+        "world_verdict_text": give_up.verdict_text(reasons),
     }])
     note = (f"Planted-partition graphs of {int(gc['n_communities'])} communities of "
             f"{int(gc['community_size'])} (mean degree {float(gc['mean_degree']):g}), Leiden "

@@ -13,7 +13,8 @@ of the total effect (:func:`predicted_cluster_bias`; exact up to the ratio form 
 The bias grows in proportion to the cut, so a tolerance on the relative bias turns into a largest
 acceptable cut-edge share (:func:`give_up_threshold`). :func:`mixing_study` measures bias, spread
 and coverage over planted-partition graphs of increasing mixing and partitions of several
-resolutions; :func:`give_up_verdict` says, for one partition, whether to go on.
+resolutions; :func:`give_up_reasons` says, for one partition, every reason to give up (none: go on), and
+:func:`verdict_text` puts them in words.
 """
 
 from __future__ import annotations
@@ -37,21 +38,25 @@ from analysis.worlds.network import (
 from analysis.worlds.network_study import planted_partition_spec
 
 __all__ = [
-    "VERDICTS",
+    "GIVE_UP_REASONS",
+    "USABLE",
     "compare_thresholds",
+    "give_up_reasons",
     "give_up_threshold",
     "give_up_verdict",
+    "verdict_text",
     "mixing_study",
     "node_cut_share",
     "predicted_cluster_bias",
 ]
 
-#: Verdict keys of :func:`give_up_verdict`, with the words a reader sees.
-VERDICTS = {
-    "usable": "Cluster randomization is usable",
-    "too_many_cut_edges": "Give up: too many edges cross clusters",
-    "too_few_clusters": "Give up: too few clusters per arm",
+#: Reasons of :func:`give_up_reasons`, with the words a reader sees.
+GIVE_UP_REASONS = {
+    "too_many_cut_edges": "too many edges cross clusters",
+    "too_few_clusters": "too few clusters per arm",
 }
+#: The verdict when there is no reason to give up.
+USABLE = "Cluster randomization is usable"
 
 
 def node_cut_share(world: NetworkWorld, clusters: np.ndarray) -> np.ndarray:
@@ -75,17 +80,34 @@ def predicted_cluster_bias(world: NetworkWorld, clusters: np.ndarray) -> float:
     return float(-world.model.spillover * factor * node_cut_share(world, clusters).mean())
 
 
-def give_up_verdict(cut_share: float, clusters_per_arm: float, max_cut_share: float,
-                    min_clusters_per_arm: float) -> str:
-    """Key of :data:`VERDICTS` for a partition: too many cut edges first, then too few clusters."""
+def give_up_reasons(cut_share: float, clusters_per_arm: float, max_cut_share: float,
+                    min_clusters_per_arm: float) -> tuple[str, ...]:
+    """Every key of :data:`GIVE_UP_REASONS` that applies to a partition (cut edges first, then
+    clusters); empty when cluster randomization is usable."""
     for name, value in (("cut_share", cut_share), ("max_cut_share", max_cut_share)):
         if not 0 <= value <= 1:
             raise ValueError(f"{name} must be a share in [0, 1], got {value}")
-    if cut_share > max_cut_share:
-        return "too_many_cut_edges"
-    if clusters_per_arm < min_clusters_per_arm:
-        return "too_few_clusters"
-    return "usable"
+    checks = (("too_many_cut_edges", cut_share > max_cut_share),
+              ("too_few_clusters", clusters_per_arm < min_clusters_per_arm))
+    return tuple(key for key, fails in checks if fails)
+
+
+def verdict_text(reasons: Sequence[str]) -> str:
+    """The verdict in words: :data:`USABLE`, or "Give up: " and every reason, joined by "and"."""
+    unknown = [r for r in reasons if r not in GIVE_UP_REASONS]
+    if unknown:
+        raise ValueError(f"unknown give-up reasons {unknown}; expected keys of GIVE_UP_REASONS "
+                         f"{sorted(GIVE_UP_REASONS)}")
+    if not reasons:
+        return USABLE
+    return "Give up: " + " and ".join(GIVE_UP_REASONS[r] for r in reasons)
+
+
+def give_up_verdict(cut_share: float, clusters_per_arm: float, max_cut_share: float,
+                    min_clusters_per_arm: float) -> str:
+    """The verdict for a partition in words, naming every reason to give up."""
+    return verdict_text(give_up_reasons(cut_share, clusters_per_arm, max_cut_share,
+                                        min_clusters_per_arm))
 
 
 def compare_thresholds(derived: float, claimed: float, tolerance: float = 0.005) -> str:
