@@ -7,7 +7,9 @@ a chapter's numbers come from artifacts. Before every render (Quarto's ``pre-ren
 * the results folder it reads (the default build and the CI build are different books),
 * the manifest hash of every artifact the chapter names (every manifest id that appears in the
   chapter's text), or of the whole manifest for chapters that list it (the catalog),
-* the code that turns artifacts into text (:data:`READER_CODE`),
+* the code that turns artifacts into text (:data:`READER_CODE`) and every module of the
+  ``analysis`` package the chapter imports, with everything those import in turn
+  (:func:`imported_code`), so a change to the words a chapter's functions choose re-executes it,
 * every exercise file and exercise build record for chapters that list exercises or solutions,
 * the commit and build date for chapters that print them.
 
@@ -18,6 +20,7 @@ any change to an artifact a chapter names changes its key.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -28,12 +31,15 @@ from pathlib import Path
 
 from analysis import book_checks
 
-#: Code whose change alters how every chapter renders artifacts into text.
-READER_CODE = ("analysis/book.py", "analysis/report/labels.py", "analysis/book_freeze.py",
-               "analysis/report/citation.py", "analysis/report/figure_data.py", "_quarto.yml",
+#: Code whose change alters how every chapter renders artifacts into text (the modules a chapter
+#: imports are added per chapter by :func:`imported_code`).
+READER_CODE = ("analysis/book.py", "analysis/book_freeze.py", "_quarto.yml",
                "analysis/exercises/solutions.py", "analysis/exercises/verdicts.py",
-               "analysis/exercises/spec.py", "analysis/report/comparison_words.py",
-               "analysis/report/portfolio.py", "analysis/seed_claims.py")
+               "analysis/exercises/spec.py")
+#: A chapter's executable cells.
+PYTHON_CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```", re.M | re.S)
+#: The package whose modules chapters import.
+PACKAGE = "analysis"
 #: Chapters that show exercises: keyed on every exercise file and every exercise build's record.
 EXERCISES = re.compile(r"book\.(?:exercises_markdown|solutions_markdown)\(")
 #: Chapters that read the whole manifest rather than named artifacts.
@@ -69,6 +75,53 @@ def _exercises_key(root: Path, results: Path) -> str:
     return _sha(*(f"{p.relative_to(p.parents[1])}={_sha(p.read_bytes())}" for p in files))
 
 
+def _module_files(root: Path, dotted: str) -> list[Path]:
+    """The file of module ``dotted`` under ``root`` and the ``__init__.py`` of each package on
+    its way (importing ``analysis.report.labels`` runs ``analysis/report/__init__.py`` too)."""
+    parts = dotted.split(".")
+    files = [root.joinpath(*parts[:k], "__init__.py") for k in range(1, len(parts) + 1)]
+    files.append(root.joinpath(*parts).with_suffix(".py"))
+    return [f for f in files if f.is_file()]
+
+
+def _imports(source: str) -> set[str]:
+    """Dotted names of the package's modules that ``source`` imports (``from analysis.report
+    import labels`` names both ``analysis.report`` and ``analysis.report.labels``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if a.name.split(".")[0] == PACKAGE)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                and node.module.split(".")[0] == PACKAGE:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
+def imported_code(root: str | Path, chapter_text: str) -> list[Path]:
+    """Every file of the package that a chapter's cells import, directly or through the modules
+    they import (sorted). A name that is not a module (a function) has no file and is skipped."""
+    root = Path(root)
+    sources = PYTHON_CELL.findall(chapter_text)
+    pending = set().union(*(_imports(cell) for cell in sources)) if sources else set()
+    seen: set[str] = set()
+    files: set[Path] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for path in _module_files(root, name):
+            if path not in files:
+                files.add(path)
+                pending |= _imports(path.read_text(encoding="utf-8")) - seen
+    return sorted(files)
+
+
 def chapter_keys(root: str | Path, results_dir: str | Path) -> dict[str, str]:
     """The key of every chapter of the book (relative path → SHA-256)."""
     root = Path(root).resolve()
@@ -83,7 +136,9 @@ def chapter_keys(root: str | Path, results_dir: str | Path) -> dict[str, str]:
     for chapter in book_checks.chapter_files(root):
         text = chapter.read_text(encoding="utf-8")
         named = sorted(set(IDENTIFIER.findall(text)) & set(hashes))
-        parts = [str(results), reader_code, *(f"{i}={hashes[i]}" for i in named)]
+        code = _sha(*(f"{p.relative_to(root)}={_sha(p.read_bytes())}"
+                      for p in imported_code(root, text)))
+        parts = [str(results), reader_code, code, *(f"{i}={hashes[i]}" for i in named)]
         if WHOLE_MANIFEST.search(text):
             parts.append(_sha(manifest_bytes))
         if EXERCISES.search(text):

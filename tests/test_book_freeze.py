@@ -72,6 +72,30 @@ def test_keys_change_for_exactly_the_chapters_reading_a_changed_artifact(tmp_pat
     assert book_freeze.invalidate(tmp_path, other) == ["a.qmd", "b.qmd", "index.qmd"]
 
 
+def test_a_chapter_re_executes_when_a_module_it_imports_changes_even_indirectly(tmp_path):
+    """Word-choosing code a chapter imports is part of its key, through the package's own imports
+    (a threshold changed in a helper of a helper re-executes exactly the chapters using it)."""
+    package = tmp_path / "analysis"
+    (package / "report").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "report" / "__init__.py").write_text("")
+    (package / "report" / "words.py").write_text(
+        "from analysis.report import thresholds\n\ndef word(x):\n    return 'big'\n")
+    (package / "report" / "thresholds.py").write_text("BIG = 2.0\n")
+    results = _tiny_book(tmp_path, {"alpha": 1.0, "beta": 2.0})
+    (tmp_path / "a.qmd").write_text(CHAPTER.format(title="A", name="a", artifact="alpha")
+                                    + "\n```{python}\nfrom analysis.report.words import word\n```\n")
+    assert [p.relative_to(tmp_path).as_posix()
+            for p in book_freeze.imported_code(tmp_path, (tmp_path / "a.qmd").read_text())] == [
+        "analysis/__init__.py", "analysis/report/__init__.py", "analysis/report/thresholds.py",
+        "analysis/report/words.py"]
+    assert book_freeze.invalidate(tmp_path, results) == ["a.qmd", "b.qmd", "index.qmd"]
+    (package / "report" / "thresholds.py").write_text("BIG = 3.0\n")
+    assert book_freeze.invalidate(tmp_path, results) == ["a.qmd"]
+    (package / "report" / "unused.py").write_text("X = 1\n")
+    assert book_freeze.invalidate(tmp_path, results) == []
+
+
 @pytest.mark.render
 def test_quarto_re_executes_only_the_chapter_whose_artifact_changed(quarto, tmp_path):
     from analysis.quarto_render import render
