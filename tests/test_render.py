@@ -419,6 +419,39 @@ def test_quarto_resolves_a_reference_inside_an_inline_value_and_flags_planted_on
     assert any("nobody2099" in line for line in render_checks.log_problems(result.log))
 
 
+def test_running_heads_of_a_tiny_typst_book_number_only_numbered_sections(quarto, tmp_path):
+    """One real Quarto render of a tiny book with the book's Typst style: the pages of an
+    unnumbered Exercises section are headed "Exercises", not the section before's "1.1 ..." (the
+    CI book's layout need not put an Exercises section under an odd page's head)."""
+    from analysis.quarto_render import render
+
+    style = ROOT / "book" / "typst" / "book-style.typ"
+    (tmp_path / "_quarto.yml").write_text(textwrap.dedent(f"""\
+        project:
+          type: book
+        book:
+          title: Tiny
+          author: A reader
+          chapters: [index.qmd, chapter.qmd]
+        format:
+          typst:
+            number-sections: true
+            include-before-body: [{style}]
+        """))
+    words = " ".join(["spillover"] * 12)
+    paragraphs = "\n\n".join([f"A paragraph {i} on designs, {words}. " * 6 for i in range(40)])
+    (tmp_path / "index.qmd").write_text("# Preface {.unnumbered}\n\nA preface.\n")
+    (tmp_path / "chapter.qmd").write_text(
+        f"# Designs\n\n## A numbered section\n\n{paragraphs}\n\n"
+        f"## Exercises {{.unnumbered}}\n\n{paragraphs}\n\n{paragraphs}\n")
+    result = render(tmp_path, tmp_path / "out", quarto=quarto, to="typst")
+    assert result.returncode == 0, result.log[-3000:]
+    heads = render_checks.pdf_running_heads(
+        render_checks.pdf_layout_text(next((tmp_path / "out").glob("*.pdf"))))
+    assert any(re.fullmatch(r"Exercises\s+[0-9]+", head) for head in heads), heads
+    assert any(re.fullmatch(r"1\.1\s+A numbered section\s+[0-9]+", head) for head in heads), heads
+    assert not any(re.search(r"[0-9]\s+Exercises", head) for head in heads), heads
+
 def test_site_offers_the_pdf_and_repo_actions_that_point_at_real_files(site, pages):
     import yaml
 
