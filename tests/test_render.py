@@ -425,7 +425,8 @@ def test_running_heads_of_a_tiny_typst_book_number_only_numbered_sections(quarto
     CI book's layout need not put an Exercises section under an odd page's head)."""
     from analysis.quarto_render import render
 
-    style = ROOT / "book" / "typst" / "book-style.typ"
+    styles = [ROOT / "book" / "typst" / name
+              for name in ("book-style.typ", "orange-book-overrides.typ")]
     (tmp_path / "_quarto.yml").write_text(textwrap.dedent(f"""\
         project:
           type: book
@@ -436,7 +437,7 @@ def test_running_heads_of_a_tiny_typst_book_number_only_numbered_sections(quarto
         format:
           typst:
             number-sections: true
-            include-before-body: [{style}]
+            include-before-body: [{', '.join(map(str, styles))}]
         """))
     words = " ".join(["spillover"] * 12)
     paragraphs = "\n\n".join([f"A paragraph {i} on designs, {words}. " * 6 for i in range(40)])
