@@ -55,6 +55,13 @@ SNAKE_CASE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/])")
 #: A number whose sign is an ASCII hyphen ("-0.318"), where the book prints a true minus ("−0.318").
 HYPHEN_SIGN = re.compile(r"(?<![\w.,/−-])-\d[\d.,]*")
 
+#: A PDF line where an unnumbered heading borrows a number, as the book template's running heads
+#: did ("5.4 Exercises" from the section before, "C. References" from the last appendix), or a
+#: float before chapter 1 numbered within a chapter 0 ("Table 0.1").
+BORROWED_NUMBER = re.compile(
+    r"(?<![\w.])(?:[0-9]+|[A-Z])\.[0-9]+\s+Exercises\b|(?<![\w.])[A-Z]\.\s+References\s*$"
+    r"|\b(?:Table|Figure)\s+0\.[0-9]+")
+
 
 def log_problems(log: str) -> list[str]:
     """Lines of a ``quarto render`` log that are warnings or errors (a kernel's shutdown race,
@@ -162,6 +169,18 @@ def raw_markup(text: str) -> list[str]:
             start = max(0, match.start() - 40)
             problems.append(f"{name}: ...{text[start:match.end() + 40]!r}...")
     return problems
+
+
+def borrowed_numbers(text: str) -> list[str]:
+    """Lines of PDF text (``pdf_layout_text``) that number an unnumbered heading or a front-matter
+    float (:data:`BORROWED_NUMBER`)."""
+    return [line.strip() for line in re.split(r"[\n\f]", text) if BORROWED_NUMBER.search(line)]
+
+
+def pdf_running_heads(text: str) -> list[str]:
+    """The first line of each page of PDF text, the running head where the page has one."""
+    return [next((line.strip() for line in page.splitlines() if line.strip()), "")
+            for page in text.split("\f")]
 
 
 def hyphen_signed_numbers(text: str) -> list[str]:

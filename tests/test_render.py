@@ -192,6 +192,43 @@ def test_pdf_has_no_empty_reference_or_appendix_pages(pdf):
     assert sum(1 for p in pages if re.search(r"^References$", p, re.M)) >= 1
 
 
+
+def test_pdf_running_heads_number_only_numbered_headings(pdf):
+    """The Exercises sections and the References are unnumbered: their running heads read just
+    the title (the book template borrowed the section before's number and the last appendix's
+    letter), numbered sections keep their numbers, and the notation page's table is "Table 1", as
+    on its HTML page, not "Table 0.1"."""
+    text = render_checks.pdf_layout_text(pdf)
+    _fail_with(render_checks.borrowed_numbers(text), "borrowed heading or float numbers in the PDF")
+    heads = render_checks.pdf_running_heads(text)
+    assert any(re.fullmatch(r"[0-9]+\s+References", head) for head in heads), \
+        "no running head reads References"
+    assert any(re.fullmatch(r"[0-9]+\.[0-9]+\s+\S.*\s[0-9]+", head) for head in heads), \
+        "no running head names a numbered section"
+    assert re.search(r"^\s*Table 1:\s+Symbols used in this book", text, re.M)
+
+
+def _references_pdf(pdf: Path) -> str:
+    """The bibliography pages of the PDF (from the page that opens with "References"), flat."""
+    pages = render_checks.pdf_text(pdf).replace("\u00ad\n", "").split("\f")
+    start = max(i for i, page in enumerate(pages) if page.lstrip().startswith("References\n"))
+    return " ".join(" ".join(pages[start:]).split())
+
+
+def test_bibliography_prints_preprint_numbers_and_report_institutions(pdf, pages):
+    """Typst printed the arXiv preprint as '"Title.".' without its number and the technical
+    reports without their institution; both editions now print them, and no stray '".'."""
+    html = next(p for p in pages if p.path == Path("chapters/references.html"))
+    editions = {"PDF": _references_pdf(pdf),
+                "HTML": " ".join(html.soup.select_one("#refs").get_text(" ").split())}
+    for edition, references in editions.items():
+        assert "Saint-Jacques" in references, edition
+        assert "\u201d." not in references, f"{edition}: a stray '\u201d.' in the references"
+        for expected in ["arXiv 1903.08755", "Measuring Ad Effectiveness Using Geo Experiments",
+                         "Google Inc.", "Working Paper No. 1315",
+                         "University, Department of Economics"]:
+            assert expected in references, f"{edition} references lack {expected!r}"
+
 # -- each check catches a planted defect -----------------------------------------------------------
 def test_log_check_catches_planted_warnings():
     log = textwrap.dedent("""\
@@ -248,6 +285,19 @@ def test_raw_markup_check_catches_planted_markup():
                      "escaped punctuation"}
     assert render_checks.raw_markup("A clean sentence with −0.25 and 95% (Harper 2015).") == []
 
+
+def test_borrowed_number_check_catches_planted_numbers():
+    planted = ("5.4 Exercises                         63\f110                       C. References\n"
+               "              Table 0.1: Symbols used in this book.\n")
+    assert render_checks.borrowed_numbers(planted) == [
+        "5.4 Exercises                         63", "110                       C. References",
+        "Table 0.1: Symbols used in this book."]
+    clean = ("Exercises                    63\f110            References\nA.5 Designing the slate\n"
+             "Table 1: Symbols used in this book.\nTable 5.4: Exercises ... Table 10.1\n"
+             "Appendix C. References to it\n")
+    assert render_checks.borrowed_numbers(clean) == []
+    assert render_checks.pdf_running_heads(" \n 2.4 The teams world  25\nbody\f\n\f") == [
+        "2.4 The teams world  25", "", ""]
 
 def test_identifier_check_catches_planted_snake_case():
     text = "Observed clicks fell under horvitz_thompson and sci_fi, see results/x_y.csv."
@@ -368,6 +418,40 @@ def test_quarto_resolves_a_reference_inside_an_inline_value_and_flags_planted_on
     assert len(render_checks.unresolved_html_references(bad)) == 2
     assert any("nobody2099" in line for line in render_checks.log_problems(result.log))
 
+
+def test_running_heads_of_a_tiny_typst_book_number_only_numbered_sections(quarto, tmp_path):
+    """One real Quarto render of a tiny book with the book's Typst style: the pages of an
+    unnumbered Exercises section are headed "Exercises", not the section before's "1.1 ..." (the
+    CI book's layout need not put an Exercises section under an odd page's head)."""
+    from analysis.quarto_render import render
+
+    styles = [ROOT / "book" / "typst" / name
+              for name in ("book-style.typ", "orange-book-overrides.typ")]
+    (tmp_path / "_quarto.yml").write_text(textwrap.dedent(f"""\
+        project:
+          type: book
+        book:
+          title: Tiny
+          author: A reader
+          chapters: [index.qmd, chapter.qmd]
+        format:
+          typst:
+            number-sections: true
+            include-before-body: [{', '.join(map(str, styles))}]
+        """))
+    words = " ".join(["spillover"] * 12)
+    paragraphs = "\n\n".join([f"A paragraph {i} on designs, {words}. " * 6 for i in range(40)])
+    (tmp_path / "index.qmd").write_text("# Preface {.unnumbered}\n\nA preface.\n")
+    (tmp_path / "chapter.qmd").write_text(
+        f"# Designs\n\n## A numbered section\n\n{paragraphs}\n\n"
+        f"## Exercises {{.unnumbered}}\n\n{paragraphs}\n\n{paragraphs}\n")
+    result = render(tmp_path, tmp_path / "out", quarto=quarto, to="typst")
+    assert result.returncode == 0, result.log[-3000:]
+    heads = render_checks.pdf_running_heads(
+        render_checks.pdf_layout_text(next((tmp_path / "out").glob("*.pdf"))))
+    assert any(re.fullmatch(r"Exercises\s+[0-9]+", head) for head in heads), heads
+    assert any(re.fullmatch(r"1\.1\s+A numbered section\s+[0-9]+", head) for head in heads), heads
+    assert not any(re.search(r"[0-9]\s+Exercises", head) for head in heads), heads
 
 def test_site_offers_the_pdf_and_repo_actions_that_point_at_real_files(site, pages):
     import yaml
