@@ -31,11 +31,10 @@ from pathlib import Path
 
 from analysis import book_checks
 
-#: Code whose change alters how every chapter renders artifacts into text (the modules a chapter
-#: imports are added per chapter by :func:`imported_code`).
-READER_CODE = ("analysis/book.py", "analysis/book_freeze.py", "_quarto.yml",
-               "analysis/exercises/solutions.py", "analysis/exercises/verdicts.py",
-               "analysis/exercises/spec.py")
+#: Files whose change alters how every chapter executes; the package modules a chapter runs
+#: (``analysis.book`` and everything it imports among them) are found per chapter by
+#: :func:`imported_code`.
+READER_CODE = ("analysis/book_freeze.py", "_quarto.yml")
 #: A chapter's executable cells.
 PYTHON_CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```", re.M | re.S)
 #: The package whose modules chapters import.

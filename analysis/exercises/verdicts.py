@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from analysis.report.comparison_words import interval_against
 from analysis.report.labels import in_text
 
 
@@ -34,16 +35,16 @@ def sign_word(x: float, tolerance: float = 0.0) -> str:
     return "positive" if x > 0 else "negative"
 
 
+#: :func:`~analysis.report.comparison_words.interval_against` zero, in a verdict's words.
+_AGAINST_ZERO = {"covers": "contains zero", "lies below": "lies entirely below zero",
+                 "lies above": "lies entirely above zero"}
+
+
 def interval_word(lower: float, upper: float) -> str:
     """Where the interval [``lower``, ``upper``] lies against zero: ``contains zero``,
-    ``lies entirely below zero`` or ``lies entirely above zero``."""
-    if math.isnan(lower) or math.isnan(upper) or lower > upper:
-        raise ValueError(f"an interval needs lower <= upper, got ({lower!r}, {upper!r})")
-    if upper < 0:
-        return "lies entirely below zero"
-    if lower > 0:
-        return "lies entirely above zero"
-    return "contains zero"
+    ``lies entirely below zero`` or ``lies entirely above zero`` (bounds must be finite and
+    ordered)."""
+    return _AGAINST_ZERO[interval_against(lower, upper, 0.0)]
 
 
 def share_text(part: float, whole: float) -> str:

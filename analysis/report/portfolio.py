@@ -5,6 +5,7 @@ report on its own."""
 from __future__ import annotations
 
 from analysis.report.citation import Edition
+from analysis.report.comparison_words import interval_against
 
 
 def attention_assumption(default_total: float, no_attention_total: float) -> str:
@@ -25,11 +26,10 @@ def attention_assumption(default_total: float, no_attention_total: float) -> str
 
 def observed_total_reading(ci_lower: float, ci_upper: float) -> str:
     """What the observed slate total's 95% interval says on its own about a net loss or gain."""
-    if ci_lower > ci_upper:
-        raise ValueError(f"an interval needs lower <= upper, got ({ci_lower}, {ci_upper})")
-    if ci_upper < 0 or ci_lower > 0:
+    position = interval_against(ci_lower, ci_upper, 0.0)
+    if position != "covers":
         return ("its 95% interval excludes zero, so the observed data on their own show "
-                + ("a net loss" if ci_upper < 0 else "a net gain"))
+                + ("a net loss" if position == "lies below" else "a net gain"))
     return ("its 95% interval includes zero, so the observed data on their own cannot tell a "
             "net loss from a net gain")
 
